@@ -1,0 +1,128 @@
+"""`fincoach demo`: the embedded default — SQLite, a generated mailbox, the real pipeline."""
+
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fincoach.cli import app
+from fincoach.config import get_settings
+from fincoach.db import make_engine, make_session_factory
+from fincoach.demo import DemoMailbox, write_eml_dir, write_truth
+from fincoach.mail.local import LocalMailSource
+from fincoach.migrations import runner
+from fincoach.models import EmailSyncJob, JobKind, MailProvider
+from fincoach.sync import service
+from fincoach.sync.runner import run_job
+from fincoach.transactions.repository import count_for_user
+from fincoach.transactions.summary import LedgerSummary, summarize
+from fincoach.users.service import get_or_create_mailbox, get_or_create_user
+
+DEMO_ADDRESS = "demo@fincoach.example"
+
+
+@app.command()
+def demo(
+    db: Path = typer.Option(Path("fincoach-demo.db"), "--db", help="SQLite file for the ledger."),
+    seed: int = typer.Option(7, help="Seed of the generated mailbox."),
+    emails: int = typer.Option(3000, min=1, max=200_000, help="Messages in the mailbox."),
+) -> None:
+    """Generate a realistic mailbox and turn it into a ledger, with no servers at all."""
+    console = Console()
+    started = time.perf_counter()
+    mail_dir = db.with_name(db.stem + "-mailbox")
+    if not mail_dir.exists():
+        # The mailbox is written once and reused, so a second run shows that a re-sync adds
+        # nothing.
+        mailbox = DemoMailbox(seed=seed, address=DEMO_ADDRESS, count=emails)
+        with console.status(f"Generating {emails} demo emails in {mail_dir} ..."):
+            write_eml_dir(mailbox, mail_dir)
+            write_truth(mailbox, mail_dir / "truth.jsonl")
+    url = f"sqlite:///{db.resolve()}"
+    runner.upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    settings = get_settings().model_copy(update={"database_url": url})
+    with sessions() as session:
+        user = get_or_create_user(session, email=DEMO_ADDRESS)
+        mailbox_row = get_or_create_mailbox(
+            session,
+            user=user,
+            provider=MailProvider.LOCAL,
+            address=DEMO_ADDRESS,
+            location=str(mail_dir.resolve()),
+        )
+        before = count_for_user(session, user.id)
+        job = service.start_job(session, mailbox=mailbox_row, kind=JobKind.INITIAL, months=6)
+        session.commit()
+        user_id, job_id = user.id, job.id
+
+    with Progress(
+        TextColumn("[bold]Syncing demo mailbox"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[found]} transactions, {task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("sync", total=None, found=0, failed=0)
+
+        def show(job: EmailSyncJob) -> None:
+            progress.update(
+                task,
+                total=job.total_emails or None,
+                completed=job.processed_emails,
+                found=job.parsed_transactions,
+                failed=job.failed_emails,
+            )
+
+        job = run_job(
+            sessions,
+            job_id=job_id,
+            source=LocalMailSource(mail_dir),
+            settings=settings,
+            on_progress=show,
+        )
+
+    with sessions() as session:
+        after = count_for_user(session, user_id)
+        summary = summarize(session, user_id)
+    engine.dispose()
+    _print_summary(console, job, summary, new=after - before)
+    console.print(f"\nLedger: [bold]{db.resolve()}[/]  mailbox: {mail_dir.resolve()}")
+    console.print(f"Done in {time.perf_counter() - started:.1f} s.")
+    if job.status.value != "completed":
+        raise typer.Exit(1)
+
+
+def _print_summary(
+    console: Console, job: EmailSyncJob, summary: LedgerSummary, *, new: int
+) -> None:
+    console.print(
+        f"\n[bold]{job.processed_emails}[/] emails scanned, "
+        f"[bold]{job.parsed_transactions}[/] transactions found ({new} new), "
+        f"[bold]{job.failed_emails}[/] failed; job {job.status.value}."
+    )
+    months = Table(title="Spend by month")
+    months.add_column("month")
+    months.add_column("currency")
+    months.add_column("spent", justify="right")
+    for (month, currency), spent in summary.spend_by_month.items():
+        months.add_row(month, currency, f"{spent:,.2f}")
+    console.print(months)
+    categories = Table(title="Spend by category")
+    categories.add_column("category")
+    categories.add_column("currency")
+    categories.add_column("spent", justify="right")
+    for (category, currency), spent in summary.spend_by_category.items():
+        categories.add_row(category, currency, f"{spent:,.2f}")
+    console.print(categories)
+    merchants = Table(title="Top merchants")
+    for column in ("merchant", "currency", "payments", "spent"):
+        merchants.add_column(column, justify="right" if column in ("payments", "spent") else "left")
+    for merchant, currency, count, spent in summary.top_merchants:
+        merchants.add_row(merchant, currency, str(count), f"{spent:,.2f}")
+    console.print(merchants)

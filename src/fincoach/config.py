@@ -1,0 +1,90 @@
+"""One settings object, read from environment variables and `.env`.
+
+Names follow the deployment guide (DATABASE_URL, CELERY_BROKER_URL, ...). Values may use the
+guide's forms: `DATABASE_URL=postgresql://user:pass@host/db` is turned into the psycopg 3 driver
+URL SQLAlchemy needs, so nobody has to know about driver names.
+"""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Keys that ship in the repository for development only; production refuses them.
+DEVELOPMENT_TOKEN_KEY = "ZmluY29hY2gtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA="  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "fincoach-development-secret-change-me"  # noqa: S105 (refused outside dev)
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual DSN spellings and pick the psycopg 3 driver for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    database_url: str = "postgresql://postgres@localhost:5432/fincoach"
+    celery_broker_url: str = "redis://localhost:6379/0"
+    celery_result_backend: str = "redis://localhost:6379/1"
+
+    email_fetch_days: int = Field(180, ge=1, le=3650)
+    email_batch_size: int = Field(100, ge=1, le=1000)
+    # Upper bound on error_log entries kept per job; failed_emails still counts every failure.
+    error_log_limit: int = Field(200, ge=1)
+    sync_interval_minutes: int = Field(30, ge=1)
+
+    # Gmail API and Google OAuth. Tests and benchmarks point these at our emulator.
+    gmail_api_endpoint: str = "https://gmail.googleapis.com"
+    google_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105
+    google_client_id: str = ""
+    google_client_secret: SecretStr = SecretStr("")
+    google_redirect_uri: str = "http://localhost:8000/api/v1/oauth/google/callback"
+    gmail_batch_size: int = Field(50, ge=1, le=100)
+    gmail_user_quota_per_minute: int = Field(6000, ge=1)
+    gmail_prefilter_query: str = ""
+
+    # Fernet keys, newest first; older keys still decrypt so keys can be rotated.
+    token_encryption_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=lambda: [SecretStr(DEVELOPMENT_TOKEN_KEY)]
+    )
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("token_encryption_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> "Settings":
+        if self.environment != "production":
+            return self
+        keys = [key.get_secret_value() for key in self.token_encryption_keys]
+        if DEVELOPMENT_TOKEN_KEY in keys or not keys:
+            raise ValueError("TOKEN_ENCRYPTION_KEYS must be set to your own keys in production")
+        if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
+            raise ValueError("SECRET_KEY must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Where messages come from: one MailSource protocol, one implementation per provider."""

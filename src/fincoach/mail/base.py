@@ -1,0 +1,55 @@
+"""The protocol every mail provider implements, so nothing above `mail/` names a provider."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from fincoach.kit.errors import FincoachError
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """Half-open window [since, until) of a message's received time; None is unbounded."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedMessage:
+    """One fetch result: the raw RFC 5322 bytes, or why this one message could not be had."""
+
+    message_id: str
+    raw: bytes | None
+    error: str | None = None
+
+
+class CursorExpired(FincoachError):
+    """The stored sync cursor is too old for the provider: a windowed full sync is needed."""
+
+    status_code = 409
+
+
+class AuthorizationRevoked(FincoachError):
+    """The user revoked access (OAuth `invalid_grant`): stop syncing, ask to re-authorise."""
+
+    status_code = 401
+
+
+class MailSource(Protocol):
+    def list_message_ids(self, window: TimeWindow) -> Iterator[str]:
+        """Ids of the messages received inside the window, oldest first where the provider can."""
+        ...
+
+    def list_changes(self, cursor: str) -> Iterator[str]:
+        """Ids of the messages added since `cursor`; raises CursorExpired when it is too old."""
+        ...
+
+    def current_cursor(self) -> str | None:
+        """The provider's cursor for 'now' (Gmail historyId, IMAP UIDVALIDITY:UID)."""
+        ...
+
+    def fetch(self, message_ids: Sequence[str]) -> list[FetchedMessage]:
+        """Raw bytes for each id, in order; a failure of one message never raises for all."""
+        ...

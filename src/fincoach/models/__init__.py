@@ -1,0 +1,22 @@
+"""SQLAlchemy models, one file per table."""
+
+from fincoach.kit.models import Base
+from fincoach.models.mailbox import Mailbox, MailboxStatus, MailProvider
+from fincoach.models.merchant_category import MerchantCategory
+from fincoach.models.sync_job import ACTIVE_STATUSES, EmailSyncJob, JobKind, JobStatus
+from fincoach.models.transaction import Transaction
+from fincoach.models.user import User
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "Base",
+    "EmailSyncJob",
+    "JobKind",
+    "JobStatus",
+    "MailProvider",
+    "Mailbox",
+    "MailboxStatus",
+    "MerchantCategory",
+    "Transaction",
+    "User",
+]

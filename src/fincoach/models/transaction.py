@@ -1,0 +1,43 @@
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fincoach.kit.models import Base, CreatedAtMixin, IdMixin
+from fincoach.kit.types import Money, UTCDateTime
+
+
+class Transaction(IdMixin, CreatedAtMixin, Base):
+    """One money movement found in one email.
+
+    Identity is (user, provider message id, position in the message): message ids are unique
+    per mailbox, not globally, and one email can carry several transactions.
+    """
+
+    __tablename__ = "transactions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "message_id", "position"),
+        Index("ix_transactions_user_occurred", "user_id", "occurred_at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    mailbox_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("mailboxes.id", ondelete="SET NULL"), default=None
+    )
+    message_id: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3), default=None)
+    direction: Mapped[str] = mapped_column(String(6))
+    merchant: Mapped[str | None] = mapped_column(String(255), default=None)
+    merchant_normalized: Mapped[str | None] = mapped_column(String(255), default=None)
+    account_hint: Mapped[str | None] = mapped_column(String(16), default=None)
+    instrument: Mapped[str] = mapped_column(String(20), default="other")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reference: Mapped[str | None] = mapped_column(String(100), default=None)
+    balance_after: Mapped[Decimal | None] = mapped_column(Money, default=None)
+    category: Mapped[str | None] = mapped_column(String(40), default=None)
+    rule: Mapped[str | None] = mapped_column(String(100), default=None)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)

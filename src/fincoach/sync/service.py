@@ -1,0 +1,220 @@
+"""The life of a sync job: start, list, process batches, complete or fail.
+
+Services flush and never commit: the caller (CLI runner, Celery task) commits after each step,
+so a batch's results and the checkpoint that says it is done land together.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fincoach.kit.errors import Conflict, FincoachError, NotFound
+from fincoach.kit.models import utc_now
+from fincoach.mail.base import CursorExpired, MailSource
+from fincoach.models import (
+    ACTIVE_STATUSES,
+    EmailSyncJob,
+    JobKind,
+    JobStatus,
+    Mailbox,
+)
+from fincoach.parsing import parse
+from fincoach.sync.window import fallback_window, initial_window
+from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
+
+REASON_LIMIT = 200
+
+
+class ActiveJobExists(Conflict):
+    """A mailbox has at most one pending or processing job; this is it."""
+
+    def __init__(self, job: EmailSyncJob) -> None:
+        super().__init__(f"a sync job is already {job.status.value} for this mailbox")
+        self.job = job
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    processed: int
+    transactions: int
+    failed: int
+    more: bool
+
+
+def active_job(session: Session, mailbox_id: uuid.UUID) -> EmailSyncJob | None:
+    return session.scalar(
+        select(EmailSyncJob).where(
+            EmailSyncJob.mailbox_id == mailbox_id, EmailSyncJob.status.in_(ACTIVE_STATUSES)
+        )
+    )
+
+
+def get_job(session: Session, job_id: uuid.UUID) -> EmailSyncJob:
+    job = session.get(EmailSyncJob, job_id)
+    if job is None:
+        raise NotFound("sync job not found")
+    return job
+
+
+def start_job(
+    session: Session, *, mailbox: Mailbox, kind: JobKind, months: int | None = None
+) -> EmailSyncJob:
+    """Create a pending job, or raise ActiveJobExists with the one already running."""
+    existing = active_job(session, mailbox.id)
+    if existing is not None:
+        raise ActiveJobExists(existing)
+    job = EmailSyncJob(
+        user_id=mailbox.user_id,
+        mailbox_id=mailbox.id,
+        kind=kind,
+        months=months,
+        status=JobStatus.PENDING,
+        error_log=[],
+    )
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+    except IntegrityError:
+        # Lost a race with another starter: the partial unique index kept us to one job.
+        raced = active_job(session, mailbox.id)
+        if raced is None:
+            raise
+        raise ActiveJobExists(raced) from None
+    return job
+
+
+def prepare(
+    session: Session, *, job: EmailSyncJob, mailbox: Mailbox, source: MailSource, fetch_days: int
+) -> None:
+    """List the job's messages into its checkpoint; a job that already has one keeps it."""
+    if job.checkpoint is not None:
+        return
+    now = utc_now()
+    cursor = source.current_cursor()
+    ids = list(
+        dict.fromkeys(
+            _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
+        )
+    )
+    job.checkpoint = {"ids": ids, "done": 0, "cursor": cursor, "listed_at": now.isoformat()}
+    job.total_emails = len(ids)
+    job.status = JobStatus.PROCESSING
+    job.started_at = job.started_at or now
+    job.heartbeat_at = now
+    session.flush()
+
+
+def _list_ids(
+    *, job: EmailSyncJob, mailbox: Mailbox, source: MailSource, now: datetime, fetch_days: int
+) -> list[str]:
+    if job.kind is JobKind.INITIAL or mailbox.sync_cursor is None:
+        if job.kind is JobKind.INITIAL:
+            window = initial_window(now=now, months=job.months or 6, fetch_days=fetch_days)
+        else:
+            window = fallback_window(
+                now=now, last_fetch=mailbox.last_email_fetch_time, fetch_days=fetch_days
+            )
+        return list(source.list_message_ids(window))
+    try:
+        return list(source.list_changes(mailbox.sync_cursor))
+    except CursorExpired:
+        window = fallback_window(
+            now=now, last_fetch=mailbox.last_email_fetch_time, fetch_days=fetch_days
+        )
+        return list(source.list_message_ids(window))
+
+
+def process_next_batch(
+    session: Session,
+    *,
+    job: EmailSyncJob,
+    source: MailSource,
+    batch_size: int,
+    error_log_limit: int,
+) -> BatchOutcome:
+    """Fetch, parse and store the next batch, and move the checkpoint past it."""
+    checkpoint = dict(job.checkpoint or {})
+    ids: list[str] = checkpoint.get("ids", [])
+    done: int = checkpoint.get("done", 0)
+    batch = ids[done : done + batch_size]
+    rows: list[LedgerRow] = []
+    failures: list[dict[str, Any]] = []
+    for fetched in source.fetch(batch):
+        if fetched.raw is None:
+            failures.append(
+                _failure(fetched.message_id, "FetchError", fetched.error or "fetch failed")
+            )
+            continue
+        try:
+            parsed = parse(fetched.raw)
+        except Exception as exc:  # one bad email must never stop its batch
+            failures.append(_failure(fetched.message_id, type(exc).__name__, _safe_reason(exc)))
+            continue
+        rows.extend(LedgerRow(fetched.message_id, t) for t in parsed)
+
+    overrides = category_overrides(session, job.user_id)
+    insert_transactions(
+        session, user_id=job.user_id, mailbox_id=job.mailbox_id, rows=rows, overrides=overrides
+    )
+    checkpoint["done"] = done + len(batch)
+    job.checkpoint = checkpoint
+    job.processed_emails += len(batch)
+    job.parsed_transactions += len(rows)
+    job.failed_emails += len(failures)
+    room = max(error_log_limit - len(job.error_log), 0)
+    if failures and room:
+        job.error_log = [*job.error_log, *failures[:room]]
+    job.progress_percentage = _progress(checkpoint["done"], len(ids))
+    job.heartbeat_at = utc_now()
+    session.flush()
+    return BatchOutcome(len(batch), len(rows), len(failures), checkpoint["done"] < len(ids))
+
+
+def complete(session: Session, *, job: EmailSyncJob, mailbox: Mailbox) -> None:
+    checkpoint = job.checkpoint or {}
+    if checkpoint.get("cursor") is not None:
+        mailbox.sync_cursor = checkpoint["cursor"]
+    listed_at = checkpoint.get("listed_at")
+    mailbox.last_email_fetch_time = (
+        datetime.fromisoformat(listed_at) if listed_at else job.started_at or utc_now()
+    )
+    job.status = JobStatus.COMPLETED
+    job.progress_percentage = 100.0
+    job.completed_at = utc_now()
+    # The id list is only needed to resume; a finished job keeps its counters, not its ids.
+    job.checkpoint = {k: v for k, v in checkpoint.items() if k != "ids"}
+    session.flush()
+
+
+def fail(session: Session, *, job: EmailSyncJob, reason: str) -> None:
+    job.status = JobStatus.FAILED
+    job.error_message = reason[:1000]
+    job.completed_at = utc_now()
+    session.flush()
+
+
+def _progress(done: int, total: int) -> float:
+    return 100.0 if total == 0 else round(100.0 * done / total, 2)
+
+
+def _failure(message_id: str, error: str, reason: str) -> dict[str, Any]:
+    return {
+        "message_id": message_id,
+        "error": error,
+        "reason": reason[:REASON_LIMIT],
+        "at": utc_now().isoformat(),
+    }
+
+
+def _safe_reason(exc: Exception) -> str:
+    # Our own errors carry reasons written never to quote the email; anything else could
+    # echo content in its message, so only its class is kept.
+    if isinstance(exc, FincoachError):
+        return exc.message
+    return "unexpected error while parsing"

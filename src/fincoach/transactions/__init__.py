@@ -1,0 +1,1 @@
+"""The ledger: transactions, stored exactly once, and how they are read back."""

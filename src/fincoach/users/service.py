@@ -1,0 +1,58 @@
+"""Users and mailbox connections."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fincoach.kit.errors import NotFound
+from fincoach.models import Mailbox, MailProvider, User
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user not found")
+    return user
+
+
+def get_or_create_user(session: Session, *, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def get_or_create_mailbox(
+    session: Session,
+    *,
+    user: User,
+    provider: MailProvider,
+    address: str,
+    location: str | None = None,
+) -> Mailbox:
+    mailbox = session.scalar(
+        select(Mailbox).where(
+            Mailbox.user_id == user.id, Mailbox.provider == provider, Mailbox.address == address
+        )
+    )
+    if mailbox is None:
+        mailbox = Mailbox(user_id=user.id, provider=provider, address=address, location=location)
+        session.add(mailbox)
+        session.flush()
+    elif location is not None:
+        mailbox.location = location
+    return mailbox
+
+
+def get_mailbox(session: Session, mailbox_id: uuid.UUID) -> Mailbox:
+    mailbox = session.get(Mailbox, mailbox_id)
+    if mailbox is None:
+        raise NotFound("mailbox not found")
+    return mailbox
+
+
+def mailboxes_of(session: Session, user_id: uuid.UUID) -> list[Mailbox]:
+    return list(session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)))

@@ -1,0 +1,56 @@
+"""Typed factories for test data."""
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from fincoach.models import Mailbox, MailProvider, User
+from fincoach.parsing.types import Direction, Instrument, ParsedTransaction
+
+
+def create_user(session: Session, *, email: str | None = None) -> User:
+    user = User(email=email or f"user-{uuid.uuid4().hex[:8]}@example.com")
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_mailbox(
+    session: Session,
+    *,
+    user: User,
+    provider: MailProvider = MailProvider.LOCAL,
+    location: str | None = None,
+) -> Mailbox:
+    mailbox = Mailbox(user_id=user.id, provider=provider, address=user.email, location=location)
+    session.add(mailbox)
+    session.flush()
+    return mailbox
+
+
+def parsed_transaction(
+    *,
+    position: int = 0,
+    amount: str = "12.34",
+    currency: str = "INR",
+    merchant: str = "Swiggy",
+    category: str = "food_and_drink",
+) -> ParsedTransaction:
+    return ParsedTransaction(
+        position=position,
+        amount=Decimal(amount),
+        currency=currency,
+        direction=Direction.DEBIT,
+        merchant=merchant,
+        merchant_normalized=merchant.lower(),
+        account="1234",
+        instrument=Instrument.UPI,
+        occurred_at=datetime(2026, 5, 1, 10, 30, tzinfo=UTC),
+        reference="612345678901",
+        balance=Decimal("1000.00"),
+        category=category,
+        rule="test",
+        confidence=0.9,
+    )

@@ -1,0 +1,66 @@
+"""`fincoach gmail-emulator`: serve generated or on-disk mailboxes through a Gmail API emulator."""
+
+import json
+from pathlib import Path
+
+import typer
+
+from fincoach.cli import app
+from fincoach.mail.gmail_emulator import (
+    DemoFactory,
+    Emulator,
+    EmulatorConfig,
+    FaultSettings,
+    QuotaSettings,
+    create_app,
+    folder_sources,
+)
+from fincoach.mail.gmail_emulator.server import base_url, bind, make_server
+from fincoach.mail.gmail_emulator.sources import demo_sources
+
+
+@app.command("gmail-emulator")
+def gmail_emulator(
+    port: int = typer.Option(8765, help="Port to listen on (0 = any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; admin answers loopback only."),
+    users: int = typer.Option(3, help="Generated users (user0001@fincoach.example, ...)."),
+    emails_per_user: int = typer.Option(1500, help="Generated messages per user."),
+    seed: int = typer.Option(7, help="Seed of the generated mail and of the credentials."),
+    mailbox_dir: Path | None = typer.Option(
+        None,
+        exists=True,
+        file_okay=False,
+        help="Serve DIR/<address> (Maildir, mbox file or .eml folder) instead of generated mail.",
+    ),
+    latency_ms: int = typer.Option(0, help="Latency added to every HTTP request."),
+    error_rate: float = typer.Option(0.0, help="Share of calls answered 503 backendError."),
+    rate_limit_rate: float = typer.Option(0.0, help="Share of calls answered 429 at random."),
+    drop_rate: float = typer.Option(0.0, help="Share of HTTP requests whose connection drops."),
+    quota_units: int = typer.Option(6000, help="Quota units per user per minute."),
+    quota_status: int = typer.Option(429, help="Status of a quota overrun: 429 or 403."),
+    no_quota: bool = typer.Option(False, "--no-quota", help="Do not meter quota."),
+    history_retention_s: float = typer.Option(7 * 86400.0, help="Seconds of history kept."),
+    admin_open: bool = typer.Option(False, help="Let non-loopback clients use /admin."),
+) -> None:
+    """Run a Gmail API emulator; prints one JSON credentials line per user, then the base URL."""
+    if quota_status not in (403, 429):
+        raise typer.BadParameter("--quota-status must be 403 or 429")
+    factory = DemoFactory(seed)
+    sources = (
+        folder_sources(mailbox_dir)
+        if mailbox_dir is not None
+        else demo_sources(factory, users, emails_per_user)
+    )
+    config = EmulatorConfig(
+        seed=seed,
+        quota=QuotaSettings(quota_units, quota_status, enabled=not no_quota),
+        faults=FaultSettings(latency_ms, error_rate, rate_limit_rate, drop_rate),
+        history_retention_s=history_retention_s,
+        admin_open=admin_open,
+    )
+    emulator = Emulator(sources, config, new_mail=factory.new_mail)
+    sock = bind(host, port)
+    for line in emulator.credential_lines():
+        typer.echo(json.dumps(line))
+    typer.echo(json.dumps({"base_url": base_url(sock)}))
+    make_server(create_app(emulator)).run(sockets=[sock])

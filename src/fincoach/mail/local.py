@@ -26,18 +26,22 @@ class _Entry:
     received_at: datetime
 
 
-def received_time(raw_headers: bytes) -> datetime:
-    """The Date header as aware UTC; the epoch when it is missing or unreadable."""
+def received_time(raw_headers: bytes, fallback: datetime = _EPOCH) -> datetime:
+    """The Date header as aware UTC; `fallback` when it is missing or unreadable."""
     value = _headers.parsebytes(raw_headers).get("Date")
     if not value:
-        return _EPOCH
+        return fallback
     try:
         parsed = email.utils.parsedate_to_datetime(str(value))
     except (TypeError, ValueError, IndexError):
-        return _EPOCH
+        return fallback
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def _head(raw: bytes) -> bytes:
@@ -56,6 +60,7 @@ class LocalMailSource:
             raise BadRequest(f"mail location does not exist: {self.path}")
         self._raw: dict[str, bytes] | None = None  # mbox only: read once, kept by id
         self._index: list[_Entry] | None = None
+        self._files: dict[str, Path] | None = None  # Maildir only: key -> file
 
     # -- protocol --------------------------------------------------------------------------
     def list_message_ids(self, window: TimeWindow) -> Iterator[str]:
@@ -89,28 +94,43 @@ class LocalMailSource:
 
     def _entries(self) -> list[_Entry]:
         if self._index is None:
-            entries = [_Entry(mid, received_time(head)) for mid, head in self._heads()]
+            entries = [
+                _Entry(mid, received_time(head, mtime)) for mid, head, mtime in self._heads()
+            ]
             entries.sort(key=lambda e: (e.received_at, e.message_id))
             self._index = entries
         return self._index
 
-    def _heads(self) -> Iterator[tuple[str, bytes]]:
+    def _heads(self) -> Iterator[tuple[str, bytes, datetime]]:
+        """(id, header bytes, file time) per message; the file time stands in for a missing Date."""
         layout = self._layout()
         if layout == "eml":
             for file in sorted(self.path.glob("*.eml")):
-                yield file.stem, _head(file.read_bytes())
+                if file.is_file():
+                    yield file.stem, _head(file.read_bytes()), _mtime(file)
         elif layout == "maildir":
-            box = mailbox.Maildir(self.path, create=False)
-            for key in sorted(box.keys()):
-                yield key, _head(box.get_bytes(key))
+            for key, file in sorted(self._maildir_files().items()):
+                yield key, _head(file.read_bytes()), _mtime(file)
         else:
+            mbox_time = _mtime(self.path)
             self._raw = {}
             for message in mailbox.mbox(self.path, create=False):
                 raw = message.as_bytes()
                 ident = message.get("Message-ID") or hashlib.sha256(raw).hexdigest()
                 message_id = hashlib.sha256(str(ident).encode()).hexdigest()[:16]
                 self._raw[message_id] = raw
-                yield message_id, _head(raw)
+                yield message_id, _head(raw), mbox_time
+
+    def _maildir_files(self) -> dict[str, Path]:
+        # Maildir keys are the file names up to the ":2,<flags>" info part (the Maildir spec).
+        if self._files is None:
+            self._files = {
+                file.name.split(":", 1)[0]: file
+                for sub in ("new", "cur")
+                for file in (self.path / sub).iterdir()
+                if file.is_file() and not file.name.startswith(".")
+            }
+        return self._files
 
     def _fetch_one(self, message_id: str) -> FetchedMessage:
         try:
@@ -120,8 +140,10 @@ class LocalMailSource:
                     return FetchedMessage(message_id, None, "invalid message id")
                 return FetchedMessage(message_id, (self.path / f"{message_id}.eml").read_bytes())
             if layout == "maildir":
-                box = mailbox.Maildir(self.path, create=False)
-                return FetchedMessage(message_id, box.get_bytes(message_id))
+                file = self._maildir_files().get(message_id)
+                if file is None:
+                    return FetchedMessage(message_id, None, "message not found")
+                return FetchedMessage(message_id, file.read_bytes())
             if self._raw is None:
                 self._entries()
             assert self._raw is not None

@@ -44,3 +44,16 @@ class ParsedTransaction:
     category: str | None
     rule: str  # id of the institution rule that matched, or "generic"
     confidence: float  # 0..1, how sure the extractor is (not money: float is fine)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """Everything `parse_detailed` learned about one message (shown by `fincoach parse`)."""
+
+    message_id: str | None
+    sender: str | None
+    subject: str | None
+    date: datetime | None  # the Date header, aware UTC
+    is_transaction: bool
+    transactions: tuple[ParsedTransaction, ...]
+    rule: str | None  # the institution rule that matched, "generic", or None

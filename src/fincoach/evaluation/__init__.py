@@ -1,0 +1,1 @@
+"""Measuring the extractor against a labelled corpus: read it, extract, score."""

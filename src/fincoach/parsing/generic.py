@@ -1,0 +1,195 @@
+"""The generic extractor: finds a transaction in any institution's wording, without a rule.
+
+How it decides, in order:
+1. A hard negative (an OTP, a declined or failed payment) rejects the message.
+2. Every amount in the text is scored: a currency marker, a nearby completed-movement verb
+   ("debited", "sent you", "abono") and a label ("Amount:", "Order total") raise it; a balance,
+   limit, fee or unit-price context lowers it. The best one is the transaction amount.
+3. The direction comes from the verb nearest to that amount (strong verbs before weak nouns).
+4. The message is accepted when enough independent evidence agrees (verb, marked amount,
+   account, counterparty, receipt wording) after soft negatives (future tense, reminders,
+   mandates, statements, promotions) are subtracted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fincoach.parsing.fields import find_account, find_merchant, find_reference
+from fincoach.parsing.lexicon import Lexicon, Verb, lexicon
+from fincoach.parsing.money import Money, find_money
+from fincoach.parsing.types import Direction, Instrument
+
+ACCEPT_SCORE = 3.5
+_VERB_WINDOW = 200
+_HEAD = 3000  # hard negatives and receipt hints are read in the first part of the text only
+_MAX_AMOUNTS = 30  # the transaction amount comes early; long receipts list dozens of prices
+
+_RECEIPT = re.compile(
+    r"\b(?:receipt|order (?:total|confirmation|number|#)|invoice|transaction alert|txn alert|"
+    r"notificaci[oó]n de (?:transacci[oó]n|compra|transferencia)|comprobante|recibo|"
+    r"(?:purchase|payment|transfer) confirmation|thank(?:s| you) for (?:your )?"
+    r"(?:order|purchase|payment|shopping)|total charged|amount paid|you paid)\b",
+    re.IGNORECASE,
+)
+_BIG_TOTAL = re.compile(
+    r"\b(?:order total|grand total|total charged|amount paid|total paid|payment amount|"
+    r"importe|monto|total a pagar|valor total|amount)\b\W*$",
+    re.IGNORECASE,
+)
+_INSTRUMENT_WORDS: tuple[tuple[str, Instrument], ...] = (
+    (
+        r"\b(?:atm|cash withdrawal|withdrawn at|retiro (?:de efectivo|sin tarjeta)|saque)\b",
+        Instrument.CASH_WITHDRAWAL,
+    ),
+    (r"\b(?:upi|vpa)\b|@(?:ok\w+|ybl|paytm|apl|axl|ibl|upi)\b", Instrument.UPI),
+    (r"\b(?:card|tarjeta|cart[aã]o|visa|mastercard|amex|rupay|pos)\b", Instrument.CARD),
+    (r"\b(?:ach|direct debit|ecs|nach)\b", Instrument.ACH),
+    (r"\b(?:wire|swift)\b", Instrument.WIRE),
+    (
+        r"\b(?:neft|imps|rtgs|spei|sinpe|zelle|pix|paynow|transfer|transferencia|transfer[eê]ncia"
+        r"|faster payments?|bacs|sepa)\b",
+        Instrument.BANK_TRANSFER,
+    ),
+    (
+        r"\b(?:wallet|paytm|phonepe|gpay|paypal|venmo|cash app|m-?pesa|gcash|revolut|monzo)\b",
+        Instrument.WALLET,
+    ),
+)
+_INSTRUMENTS = tuple((re.compile(p, re.IGNORECASE), i) for p, i in _INSTRUMENT_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    amount: Decimal
+    currency: str | None
+    direction: Direction
+    merchant: str | None
+    account: str | None
+    reference: str | None
+    balance: Decimal | None
+    instrument: Instrument
+    anchor: int
+    confidence: float
+
+
+def _nearest(verbs: list[Verb], start: int, end: int, *, strong: bool) -> Verb | None:
+    best: tuple[int, Verb] | None = None
+    for v in verbs:
+        if v.strong != strong:
+            continue
+        distance = start - v.end if v.end <= start else v.start - end
+        distance = max(distance, 0)
+        if distance <= _VERB_WINDOW and (best is None or distance < best[0]):
+            best = (distance, v)
+    return best[1] if best else None
+
+
+def label_before(text: str, start: int, width: int = 30) -> str:
+    """What labels an amount: the text before it on its line, or the previous line when the
+    amount starts its line (HTML tables put "Total" and "$9.99" in separate cells)."""
+    line_start = text.rfind("\n", max(0, start - 200), start) + 1
+    same_line = text[line_start:start]
+    if line_start and not any(c.isalpha() for c in same_line):
+        prev_start = text.rfind("\n", max(0, line_start - 201), line_start - 1) + 1
+        same_line = text[prev_start:start]
+    return same_line[-width:]
+
+
+def _is_balance(lex: Lexicon, text: str, money: Money) -> bool:
+    return lex.balance.search(label_before(text, money.start)) is not None
+
+
+def _amount_score(lex: Lexicon, text: str, money: Money, verbs: list[Verb]) -> float:
+    score = 2.0 if money.marked else 0.0
+    before = label_before(text, money.start, 24)
+    if _is_balance(lex, text, money):
+        score -= 6
+    elif lex.fee.search(before):
+        score -= 3
+    if lex.minor.search(before):
+        score -= 1
+    if _BIG_TOTAL.search(before):
+        score += 3
+    elif lex.label.search(before):
+        score += 1
+    strong = _nearest(verbs, money.start, money.end, strong=True)
+    if strong is not None:
+        distance = max(strong.start - money.end, money.start - strong.end, 0)
+        score += 3 * (1 - distance / (_VERB_WINDOW * 1.5))
+    weak = _nearest(verbs, money.start, money.end, strong=False)
+    if weak is not None:
+        distance = max(weak.start - money.end, money.start - weak.end, 0)
+        score += 1 * (1 - distance / (_VERB_WINDOW * 1.5))
+    if money.amount == 0:
+        score -= 5
+    return score - money.start / 20_000
+
+
+def instrument_of(text: str) -> Instrument:
+    for pattern, instrument in _INSTRUMENTS:
+        if pattern.search(text):
+            return instrument
+    return Instrument.OTHER
+
+
+def find_balance(lex: Lexicon, text: str, moneys: list[Money], chosen: Money) -> Decimal | None:
+    for money in sorted(moneys, key=lambda m: (m.start < chosen.start, m.start)):
+        if money is chosen:
+            continue
+        if lex.balance_value.search(label_before(text, money.start)):
+            return money.amount
+    return None
+
+
+def extract(text: str, *, dollar_hint: str | None = None) -> Found | None:
+    """The transaction the text reports, or None when it reports none."""
+    lex = lexicon()
+    head = text[:_HEAD]
+    if lex.hard.search(head):
+        return None
+    moneys = find_money(text, dollar_hint=dollar_hint)[:_MAX_AMOUNTS]
+    if not moneys:
+        return None
+    # Verbs only matter near an amount: read them up to just past the last candidate.
+    verbs = lex.verbs(lex.blank(text[: moneys[-1].end + _VERB_WINDOW]))
+    chosen = max(moneys, key=lambda m: _amount_score(lex, text, m, verbs))
+    if _is_balance(lex, text, chosen) or chosen.amount <= 0:
+        return None
+
+    strong = _nearest(verbs, chosen.start, chosen.end, strong=True)
+    weak = _nearest(verbs, chosen.start, chosen.end, strong=False)
+    verb = strong or weak
+    # alerts without any verb are card spends ("Rs 199 ... HDFC Bank Card x4433 At NETFLIX")
+    direction = verb.direction if verb is not None else Direction.DEBIT
+
+    region = text[max(0, chosen.start - 300) : chosen.end + 400]
+    account = find_account(region) or find_account(head)
+    merchant = find_merchant(text, direction, chosen.start)
+
+    evidence = 3.0 if strong else 1.5 if weak else 0.0
+    evidence += 1.5 if chosen.marked else 0.0
+    before = label_before(text, chosen.start, 24)
+    evidence += 1.0 if lex.label.search(before) else 0.0
+    evidence += 1.5 if _BIG_TOTAL.search(before) else 0.0
+    evidence += 1.0 if account else 0.0
+    evidence += 1.0 if merchant else 0.0
+    evidence += 1.0 if _RECEIPT.search(head) else 0.0
+    evidence -= lex.soft_penalty(text[max(0, chosen.start - 500) : chosen.end + 500])
+    if evidence < ACCEPT_SCORE:
+        return None
+
+    return Found(
+        amount=chosen.amount,
+        currency=chosen.currency,
+        direction=direction,
+        merchant=merchant,
+        account=account,
+        reference=find_reference(region) or find_reference(head),
+        balance=find_balance(lex, text, moneys, chosen),
+        instrument=instrument_of(region),
+        anchor=chosen.start,
+        confidence=min(1.0, evidence / 8),
+    )

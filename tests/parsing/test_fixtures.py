@@ -1,0 +1,67 @@
+"""Every fixture email parses to what its `X-Expected` header says (values made up by us)."""
+
+from __future__ import annotations
+
+import email
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fincoach.parsing import parse_detailed
+from fincoach.parsing.categories import CATEGORIES
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "emails"
+FILES = sorted(FIXTURES.rglob("*.eml"))
+
+
+def _expected(path: Path) -> dict[str, str | bool]:
+    header = email.message_from_bytes(path.read_bytes())["X-Expected"]
+    return dict(json.loads(str(header)))
+
+
+def test_every_family_has_fixtures() -> None:
+    families = {p.parent.name for p in FILES}
+    assert {
+        "india",
+        "us",
+        "uk_eu",
+        "gulf",
+        "sea",
+        "africa",
+        "latam",
+        "receipts",
+        "negatives",
+    } <= families
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_fixture(path: Path) -> None:
+    expected = _expected(path)
+    result = parse_detailed(path.read_bytes())
+    if expected.get("is_transaction") is False:
+        assert result.transactions == ()
+        assert not result.is_transaction
+        return
+    assert len(result.transactions) == 1
+    t = result.transactions[0]
+    assert t.amount == Decimal(str(expected["amount"]))
+    assert t.currency == expected["currency"]
+    assert t.direction.value == expected["direction"]
+    if "merchant" in expected:
+        assert t.merchant is not None
+        want = str(expected["merchant"]).lower()
+        assert want in t.merchant.lower() or t.merchant.lower() in want
+    if "account" in expected:
+        assert t.account == expected["account"]
+    if "balance" in expected:
+        assert t.balance == Decimal(str(expected["balance"]))
+    if "reference" in expected:
+        assert t.reference == expected["reference"]
+    if "rule" in expected:
+        assert t.rule == expected["rule"]
+    assert t.occurred_at.utcoffset() is not None
+    assert t.occurred_at.utcoffset().total_seconds() == 0
+    assert t.category in CATEGORIES
+    assert result.message_id is not None

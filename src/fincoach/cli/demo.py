@@ -1,6 +1,7 @@
 """`fincoach demo`: the embedded default — SQLite, a generated mailbox, the real pipeline."""
 
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -103,26 +104,33 @@ def _print_summary(
 ) -> None:
     console.print(
         f"\n[bold]{job.processed_emails}[/] emails scanned, "
-        f"[bold]{job.parsed_transactions}[/] transactions found ({new} new), "
+        f"[bold]{job.parsed_transactions}[/] transactions found ({new} new; "
+        f"{summary.debits} debits, {summary.credits} credits), "
         f"[bold]{job.failed_emails}[/] failed; job {job.status.value}."
     )
-    months = Table(title="Spend by month")
-    months.add_column("month")
-    months.add_column("currency")
-    months.add_column("spent", justify="right")
-    for (month, currency), spent in summary.spend_by_month.items():
-        months.add_row(month, currency, f"{spent:,.2f}")
-    console.print(months)
-    categories = Table(title="Spend by category")
-    categories.add_column("category")
-    categories.add_column("currency")
-    categories.add_column("spent", justify="right")
-    for (category, currency), spent in summary.spend_by_category.items():
-        categories.add_row(category, currency, f"{spent:,.2f}")
-    console.print(categories)
+    console.print(_pivot("Spend by month", "month", summary.spend_by_month))
+    console.print(_pivot("Spend by category", "category", summary.spend_by_category))
     merchants = Table(title="Top merchants")
     for column in ("merchant", "currency", "payments", "spent"):
         merchants.add_column(column, justify="right" if column in ("payments", "spent") else "left")
     for merchant, currency, count, spent in summary.top_merchants:
         merchants.add_row(merchant, currency, str(count), f"{spent:,.2f}")
     console.print(merchants)
+
+
+def _pivot(title: str, label: str, cells: dict[tuple[str, str], Decimal]) -> Table:
+    """Rows by `label`, one column per currency: money in different currencies is never summed."""
+    currencies = sorted({currency for _, currency in cells})
+    rows = list(dict.fromkeys(key for key, _ in cells))
+    table = Table(title=f"{title} (debits, whole units)")
+    table.add_column(label)
+    for currency in currencies:
+        table.add_column(currency, justify="right")
+    for row in rows:
+        table.add_row(row, *(_money(cells.get((row, c))) for c in currencies))
+    return table
+
+
+def _money(value: Decimal | None) -> str:
+    # Whole units keep a table of seven currencies inside an 80-column terminal.
+    return "" if value is None else f"{value:,.0f}"

@@ -55,8 +55,10 @@ def summarize(session: Session, user_id: uuid.UUID, *, top: int = 10) -> LedgerS
         merchant_spend[key] += amount
         merchant_count[key] += 1
     summary.spend_by_month = dict(sorted(by_month.items()))
+    # Categories in order of how many payments they hold, whatever the currency.
+    weight = Counter(category for category, _ in by_category)
     summary.spend_by_category = dict(
-        sorted(by_category.items(), key=lambda item: (item[0][1], -item[1]))
+        sorted(by_category.items(), key=lambda item: (-weight[item[0][0]], item[0]))
     )
     ranked = sorted(merchant_count.items(), key=lambda item: (-item[1], item[0]))[:top]
     summary.top_merchants = [(m, c, n, merchant_spend[(m, c)]) for (m, c), n in ranked]

@@ -7,39 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from random import Random
 
-TAXONOMY: tuple[str, ...] = (
-    "income",
-    "transfer_in",
-    "transfer_out",
-    "loan_payments",
-    "bank_fees",
-    "cash",
-    "food_and_drink",
-    "groceries",
-    "shopping",
-    "transport",
-    "travel",
-    "bills_and_utilities",
-    "subscriptions",
-    "entertainment",
-    "health",
-    "personal_care",
-    "home",
-    "services",
-    "government",
-    "other",
-)
+from fincoach.parsing.categories import CATEGORIES
+from fincoach.parsing.types import Instrument
 
-INSTRUMENTS: tuple[str, ...] = (
-    "card",
-    "upi",
-    "bank_transfer",
-    "ach",
-    "wire",
-    "wallet",
-    "cash_withdrawal",
-    "other",
-)
+# The generator labels its truth with the parser's own taxonomy and instruments: one list each.
+TAXONOMY: tuple[str, ...] = CATEGORIES
+INSTRUMENTS: tuple[str, ...] = tuple(instrument.value for instrument in Instrument)
 
 
 @dataclass(frozen=True, slots=True)

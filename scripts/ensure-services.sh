@@ -10,6 +10,14 @@ if ! command -v pg_isready >/dev/null || ! command -v redis-cli >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null
 fi
 
+# The deployment test validates docker-compose.yml with a compose CLI. Docker's compose plugin
+# is not in Debian; its standalone docker-compose is. Best effort: the test says which ran.
+if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+  echo "installing docker-compose (apt-get)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends docker-compose >/dev/null) || echo "docker-compose not installed" >&2
+fi
+
 if ! pg_up; then
   echo "starting PostgreSQL" >&2
   for version in $(ls /etc/postgresql); do

@@ -33,3 +33,14 @@ def test_encryption_keys_split_on_commas(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("TOKEN_ENCRYPTION_KEYS", "a, b")
     keys = [k.get_secret_value() for k in Settings().token_encryption_keys]
     assert keys == ["a", "b"]
+
+
+def test_empty_secret_variables_mean_unset_and_production_still_refuses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TOKEN_ENCRYPTION_KEYS", "")
+    monkeypatch.setenv("SECRET_KEY", "")
+    assert len(Settings(_env_file=None).token_encryption_keys) == 1
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="TOKEN_ENCRYPTION_KEYS"):
+        Settings(_env_file=None)

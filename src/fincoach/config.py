@@ -64,9 +64,16 @@ class Settings(BaseSettings):
     @field_validator("token_encryption_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
+        # An empty variable (compose's `${TOKEN_ENCRYPTION_KEYS:-}`) means "not set".
         if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
+            keys = [key.strip() for key in value.split(",") if key.strip()]
+            return keys or [DEVELOPMENT_TOKEN_KEY]
         return value
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _unset_secret(cls, value: object) -> object:
+        return DEVELOPMENT_SECRET_KEY if value == "" else value
 
     @field_validator("database_url")
     @classmethod
@@ -78,7 +85,7 @@ class Settings(BaseSettings):
         if self.environment != "production":
             return self
         keys = [key.get_secret_value() for key in self.token_encryption_keys]
-        if DEVELOPMENT_TOKEN_KEY in keys or not keys:
+        if DEVELOPMENT_TOKEN_KEY in keys:
             raise ValueError("TOKEN_ENCRYPTION_KEYS must be set to your own keys in production")
         if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
             raise ValueError("SECRET_KEY must be set in production")

@@ -29,7 +29,7 @@ def test_money_is_exact_and_times_come_back_aware_utc(session: Session) -> None:
     )
     session.flush()
     session.expire_all()
-    row = session.scalars(select(Transaction)).one()
+    row = session.scalars(select(Transaction).where(Transaction.user_id == user.id)).one()
     assert row.amount == Decimal("123456789.1234")
     assert isinstance(row.amount, Decimal)
     assert row.occurred_at == datetime(2026, 3, 1, 3, 30, tzinfo=UTC)

@@ -37,6 +37,20 @@ class AuthorizationRevoked(FincoachError):
     status_code = 401
 
 
+class QuotaWait(FincoachError):
+    """The provider's quota for this user needs `retry_after` seconds: come back later.
+
+    Raised instead of sleeping past a small bound, so a worker never blocks other users' work on
+    one user's quota; a Celery task retries with `countdown=retry_after`.
+    """
+
+    status_code = 429
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"mail quota for this user is used up; retry in {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+
 class MailSource(Protocol):
     def list_message_ids(self, window: TimeWindow) -> Iterator[str]:
         """Ids of the messages received inside the window, oldest first where the provider can."""

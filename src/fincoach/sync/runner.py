@@ -4,6 +4,7 @@ The embedded demo and `fincoach sync start` without workers use this; Celery tas
 same service steps, one batch per task.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fincoach.config import Settings
 from fincoach.kit.errors import FincoachError
-from fincoach.mail.base import MailSource
+from fincoach.mail.base import AuthorizationRevoked, MailSource, QuotaWait
 from fincoach.models import EmailSyncJob
 from fincoach.sync import service
 from fincoach.users.service import get_mailbox
@@ -26,6 +27,7 @@ def run_job(
     source: MailSource,
     settings: Settings,
     on_progress: ProgressCallback | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> EmailSyncJob:
     with session_factory() as session:
         job = service.get_job(session, job_id)
@@ -42,17 +44,27 @@ def run_job(
             _report(on_progress, job)
             more = job.total_emails > job.processed_emails
             while more:
-                outcome = service.process_next_batch(
-                    session,
-                    job=job,
-                    source=source,
-                    batch_size=settings.email_batch_size,
-                    error_log_limit=settings.error_log_limit,
-                )
+                try:
+                    outcome = service.process_next_batch(
+                        session,
+                        job=job,
+                        source=source,
+                        batch_size=settings.email_batch_size,
+                        error_log_limit=settings.error_log_limit,
+                    )
+                except QuotaWait as wait:
+                    # Alone in this process, waiting for the user's quota blocks nobody else.
+                    session.rollback()
+                    sleep(wait.retry_after)
+                    continue
                 session.commit()
                 _report(on_progress, job)
                 more = outcome.more
             service.complete(session, job=job, mailbox=mailbox)
+            session.commit()
+        except AuthorizationRevoked as exc:
+            session.rollback()
+            service.require_reauth(session, job=job, mailbox=mailbox, reason=exc.message)
             session.commit()
         except FincoachError as exc:
             session.rollback()

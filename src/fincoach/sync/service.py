@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fincoach.kit.errors import Conflict, FincoachError, NotFound
+from fincoach.kit.errors import BadRequest, Conflict, FincoachError, NotFound
 from fincoach.kit.models import utc_now
 from fincoach.mail.base import CursorExpired, MailSource
 from fincoach.models import (
@@ -22,12 +22,17 @@ from fincoach.models import (
     JobKind,
     JobStatus,
     Mailbox,
+    MailboxStatus,
 )
 from fincoach.parsing import parse
-from fincoach.sync.window import fallback_window, initial_window
+from fincoach.sync.window import DAYS_PER_MONTH, fallback_window, initial_window
 from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
+from fincoach.users.service import mark_reauth_required
 
 REASON_LIMIT = 200
+# How often the batch at one offset may be delivered before its messages are taken one at a
+# time, and a single message that still kills its worker is recorded as failed and skipped.
+MAX_DELIVERIES = 3
 
 
 class ActiveJobExists(Conflict):
@@ -59,6 +64,51 @@ def get_job(session: Session, job_id: uuid.UUID) -> EmailSyncJob:
     if job is None:
         raise NotFound("sync job not found")
     return job
+
+
+@dataclass(frozen=True, slots=True)
+class StartedJob:
+    job: EmailSyncJob
+    created: bool
+
+
+def check_months(months: int, *, fetch_days: int) -> None:
+    """An initial sync may not reach further back than EMAIL_FETCH_DAYS."""
+    if months * DAYS_PER_MONTH > fetch_days:
+        raise BadRequest(
+            f"months={months} reaches {months * DAYS_PER_MONTH} days back, beyond "
+            f"EMAIL_FETCH_DAYS={fetch_days}: use at most {fetch_days // DAYS_PER_MONTH} months"
+        )
+
+
+def lock_job(session: Session, job_id: uuid.UUID) -> EmailSyncJob | None:
+    """The job, row-locked for this transaction; None when another worker holds it."""
+    return session.scalar(
+        select(EmailSyncJob)
+        .where(EmailSyncJob.id == job_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def start_for_mailboxes(
+    session: Session, *, mailboxes: list[Mailbox], kind: JobKind, months: int | None = None
+) -> list[StartedJob]:
+    """One job per active mailbox: a new one, or the one already running (never a second)."""
+    active = [m for m in mailboxes if m.status is MailboxStatus.ACTIVE]
+    if not active:
+        raise Conflict("the user has no active mailbox: connect one first")
+    started: list[StartedJob] = []
+    for mailbox in active:
+        try:
+            started.append(
+                StartedJob(
+                    start_job(session, mailbox=mailbox, kind=kind, months=months), created=True
+                )
+            )
+        except ActiveJobExists as exc:
+            started.append(StartedJob(exc.job, created=False))
+    return started
 
 
 def start_job(
@@ -190,6 +240,62 @@ def complete(session: Session, *, job: EmailSyncJob, mailbox: Mailbox) -> None:
     # The id list is only needed to resume; a finished job keeps its counters, not its ids.
     job.checkpoint = {k: v for k, v in checkpoint.items() if k != "ids"}
     session.flush()
+
+
+def count_delivery(session: Session, *, job: EmailSyncJob, batch_size: int) -> int:
+    """Record one more delivery of the batch at the job's offset; returns the size to process.
+
+    The count is committed before the batch runs, so a worker killed by a message survives in
+    the database: a redelivered batch is taken one message at a time, and 0 means the message
+    at the offset has killed its worker MAX_DELIVERIES times and must be skipped.
+    """
+    checkpoint = dict(job.checkpoint or {})
+    done = checkpoint.get("done", 0)
+    if checkpoint.get("delivery_offset") != done:
+        checkpoint["delivery_offset"] = done
+        checkpoint["deliveries"] = 0
+    checkpoint["deliveries"] += 1
+    if checkpoint["deliveries"] > 1:
+        checkpoint["careful_until"] = max(checkpoint.get("careful_until", 0), done + batch_size)
+    job.checkpoint = checkpoint
+    session.flush()
+    if checkpoint["deliveries"] > MAX_DELIVERIES:
+        return 0
+    return 1 if done < checkpoint.get("careful_until", 0) else batch_size
+
+
+def forget_delivery(session: Session, *, job: EmailSyncJob) -> None:
+    """Undo count_delivery for a delivery that ended in a handled error (quota, retry)."""
+    checkpoint = dict(job.checkpoint or {})
+    if checkpoint.get("deliveries", 0) > 0:
+        checkpoint["deliveries"] -= 1
+        job.checkpoint = checkpoint
+        session.flush()
+
+
+def skip_poison_message(session: Session, *, job: EmailSyncJob, error_log_limit: int) -> bool:
+    """Record the message at the offset as failed and move past it; returns whether more remain."""
+    checkpoint = dict(job.checkpoint or {})
+    ids: list[str] = checkpoint.get("ids", [])
+    done: int = checkpoint.get("done", 0)
+    if done < len(ids):
+        failure = _failure(ids[done], "WorkerLost", "processing this message killed its worker")
+        checkpoint["done"] = done + 1
+        job.processed_emails += 1
+        job.failed_emails += 1
+        if len(job.error_log) < error_log_limit:
+            job.error_log = [*job.error_log, failure]
+    job.checkpoint = checkpoint
+    job.progress_percentage = _progress(checkpoint["done"], len(ids))
+    job.heartbeat_at = utc_now()
+    session.flush()
+    return bool(checkpoint["done"] < len(ids))
+
+
+def require_reauth(session: Session, *, job: EmailSyncJob, mailbox: Mailbox, reason: str) -> None:
+    """Access was revoked: park the mailbox until the user re-authorises, fail its job."""
+    mark_reauth_required(session, mailbox=mailbox, reason=reason)
+    fail(session, job=job, reason=reason)
 
 
 def fail(session: Session, *, job: EmailSyncJob, reason: str) -> None:

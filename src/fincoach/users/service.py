@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fincoach.kit.errors import NotFound
-from fincoach.models import Mailbox, MailProvider, User
+from fincoach.models import Mailbox, MailboxStatus, MailProvider, User
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User:
@@ -56,3 +56,15 @@ def get_mailbox(session: Session, mailbox_id: uuid.UUID) -> Mailbox:
 
 def mailboxes_of(session: Session, user_id: uuid.UUID) -> list[Mailbox]:
     return list(session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)))
+
+
+def mark_reauth_required(session: Session, *, mailbox: Mailbox, reason: str) -> None:
+    """Stop syncing this mailbox until its owner connects it again (after invalid_grant).
+
+    The stored token is dropped: it can never work again, and keeping it would only keep a
+    secret around for nothing.
+    """
+    mailbox.status = MailboxStatus.REAUTH_REQUIRED
+    mailbox.status_reason = reason[:500]
+    mailbox.credentials_encrypted = None
+    session.flush()

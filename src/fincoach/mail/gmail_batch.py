@@ -1,0 +1,129 @@
+"""Fetching raw messages with Gmail batch requests, retrying only the parts that failed.
+
+One batch of `batch_size` `messages.get(format=raw)` calls goes out as one HTTP request. Parts
+that answer 429/5xx/403-rate-limit (or a batch whose connection broke) are sent again, alone,
+after a back-off that honours the largest Retry-After among them; a part that keeps failing
+becomes FetchedMessage(raw=None, error=...) and never raises for the others.
+"""
+
+import base64
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from google.auth.exceptions import RefreshError
+from googleapiclient.errors import HttpError
+from googleapiclient.http import BatchHttpRequest
+
+from fincoach.mail.base import FetchedMessage
+from fincoach.mail.gmail_client import revoked_from
+from fincoach.mail.gmail_limiter import UNITS_GET, UserRateLimiter
+from fincoach.mail.gmail_retry import (
+    TRANSPORT_ERRORS,
+    Backoff,
+    is_retryable,
+    retry_after,
+    short_reason,
+)
+
+
+@dataclass(slots=True)
+class _Failure:
+    reason: str
+    retryable: bool
+    retry_after: float | None = None
+
+
+def decode_raw(value: str) -> bytes:
+    """Gmail's `raw` is base64url, sometimes without padding."""
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+@dataclass(slots=True)
+class BatchFetcher:
+    """Sends `messages.get(format=raw)` in batches; `new_batch` gives an empty BatchHttpRequest."""
+
+    service: Any
+    new_batch: Callable[[], BatchHttpRequest]
+    limiter: UserRateLimiter
+    batch_size: int
+    backoff: Backoff
+    sleep: Callable[[float], None] = time.sleep
+
+    def fetch(self, message_ids: Sequence[str]) -> dict[str, FetchedMessage]:
+        """Results by id for the distinct ids given; the caller has checked the quota bound."""
+        results: dict[str, FetchedMessage] = {}
+        unique = list(dict.fromkeys(message_ids))
+        for start in range(0, len(unique), self.batch_size):
+            results.update(self._fetch_chunk(unique[start : start + self.batch_size]))
+        return results
+
+    def _fetch_chunk(self, chunk: list[str]) -> dict[str, FetchedMessage]:
+        done: dict[str, FetchedMessage] = {}
+        todo = chunk
+        for retry in range(self.backoff.attempts):
+            self.limiter.acquire(UNITS_GET * len(todo))
+            failures = self._send(todo, done)
+            again = [mid for mid in todo if mid in failures and failures[mid].retryable]
+            for mid, failure in failures.items():
+                if not failure.retryable or retry + 1 >= self.backoff.attempts:
+                    done[mid] = FetchedMessage(mid, None, failure.reason)
+            if not again or retry + 1 >= self.backoff.attempts:
+                break
+            waits = [f.retry_after for f in failures.values() if f.retry_after is not None]
+            self.sleep(self.backoff.delay(retry, max(waits, default=None)))
+            todo = again
+        return done
+
+    def _send(self, ids: list[str], done: dict[str, FetchedMessage]) -> dict[str, _Failure]:
+        """One batch HTTP request; successes go into `done`, failures are returned by id."""
+        failures: dict[str, _Failure] = {}
+
+        def on_answer(request_id: str, response: Any, exception: Exception | None) -> None:
+            if exception is None:
+                raw = response.get("raw") if isinstance(response, dict) else None
+                if raw is None:
+                    failures[request_id] = _Failure("gmail answer without raw content", False)
+                else:
+                    done[request_id] = FetchedMessage(request_id, decode_raw(raw))
+            elif isinstance(exception, HttpError):
+                failures[request_id] = _Failure(
+                    short_reason(exception), is_retryable(exception), retry_after(exception)
+                )
+            else:
+                failures[request_id] = _Failure(short_reason(exception), True)
+
+        batch = self.new_batch()
+        messages = self.service.users().messages()
+        for mid in ids:
+            batch.add(
+                messages.get(userId="me", id=mid, format="raw"),
+                callback=on_answer,
+                request_id=mid,
+            )
+        try:
+            batch.execute()
+        except RefreshError as exc:
+            revoked = revoked_from(exc)
+            if revoked is not None:
+                raise revoked from None
+            raise
+        except HttpError as exc:
+            # The batch request itself was refused (429/5xx on the envelope): every part failed,
+            # and none of them was run, so their units are given back.
+            self.limiter.refund(UNITS_GET * len(ids))
+            failure = _Failure(short_reason(exc), is_retryable(exc), retry_after(exc))
+            return {mid: failure for mid in ids if mid not in done}
+        except TRANSPORT_ERRORS as exc:
+            # Mostly a kept-alive connection the server had closed while we waited for quota:
+            # the request never arrived. (A connection cut mid-answer did cost units; Gmail's
+            # 429 is the safety net for that rare undercount.)
+            self.limiter.refund(UNITS_GET * len(ids))
+            failure = _Failure(short_reason(exc), True)
+            return {mid: failure for mid in ids if mid not in done}
+        # A part the answer never mentioned is retried like a broken one.
+        for mid in ids:
+            if mid not in done and mid not in failures:
+                failures[mid] = _Failure("gmail batch answer lacked this part", True)
+        return failures

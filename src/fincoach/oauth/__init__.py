@@ -1,0 +1,1 @@
+"""Connecting a Gmail account: Google's OAuth code flow with PKCE, tokens stored encrypted."""

@@ -1,0 +1,44 @@
+"""What the ledger endpoints answer. Money is a Decimal, serialised as a string."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TransactionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    mailbox_id: uuid.UUID | None
+    message_id: str
+    position: int
+    occurred_at: datetime
+    amount: Decimal
+    currency: str | None
+    direction: str
+    merchant: str | None
+    merchant_normalized: str | None
+    category: str | None
+    instrument: str
+    account_hint: str | None
+    reference: str | None
+    balance_after: Decimal | None
+
+
+class TransactionPage(BaseModel):
+    items: list[TransactionOut]
+    next_cursor: str | None
+
+
+class MerchantCategoryIn(BaseModel):
+    merchant: str = Field(min_length=1, max_length=255)
+    category: str = Field(min_length=1, max_length=40)
+
+
+class MerchantCategoryOut(BaseModel):
+    merchant: str
+    merchant_normalized: str
+    category: str
+    updated_transactions: int

@@ -1,0 +1,160 @@
+"""The Celery app (`celery -A fincoach.worker ...`) and the Beat schedule.
+
+The Celery object is cheap and connects lazily, so it lives at module level as Celery expects;
+the database engine does not: `runtime()` builds it on first use in each worker process (after
+the prefork fork), never at import.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from fincoach.config import Settings, get_settings
+from fincoach.db import make_engine, make_session_factory
+
+# A batch of 100 emails takes about a second here and tens of seconds against Gmail; the soft
+# limit raises SoftTimeLimitExceeded (the batch is rolled back and retried), the hard one kills.
+BATCH_SOFT_TIME_LIMIT = 300
+BATCH_TIME_LIMIT = 360
+# Longest countdown a retry may ask for (quota waits, back-off).
+MAX_COUNTDOWN = 900
+# Redis redelivers unacknowledged messages after this; it must exceed the longest task and the
+# longest countdown, or a running or waiting task would be delivered twice.
+VISIBILITY_TIMEOUT = 2 * 3600
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "broker_url": settings.celery_broker_url,
+        "result_backend": settings.celery_result_backend,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "result_expires": 24 * 3600,
+        "timezone": "UTC",
+        "enable_utc": True,
+        # Tasks are idempotent, so a message is acknowledged only once its work is committed,
+        # and a worker killed mid-task (OOM, SIGKILL) gives it back; the delivery count kept on
+        # the job (sync.tasks) bounds how often a poison batch can come back.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": BATCH_SOFT_TIME_LIMIT,
+        "task_time_limit": BATCH_TIME_LIMIT,
+        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT},
+        "result_backend_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT},
+        "broker_connection_retry_on_startup": True,
+        "task_track_started": True,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "beat_schedule": {
+            "incremental-sync": {
+                "task": "sync.schedule_incremental_sync",
+                "schedule": timedelta(seconds=schedule_seconds(settings)),
+            }
+        },
+    }
+
+
+def schedule_seconds(settings: Settings) -> float:
+    """SYNC_INTERVAL_MINUTES, or SYNC_INTERVAL_SECONDS when set (tests need seconds)."""
+    override = os.environ.get("SYNC_INTERVAL_SECONDS")
+    if override:
+        return max(float(override), 1.0)
+    return settings.sync_interval_minutes * 60.0
+
+
+_AFTER_COMMIT = "fincoach.after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's transaction commits; drop it if it rolls back.
+
+    Tasks are sent this way so that a worker can never receive a job id before the row that
+    the id names is visible (Celery's task guide: enqueue after commit).
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def _drop_after_rollback(session: Session, previous: SessionTransaction) -> None:
+    # A rolled-back savepoint (a lost race in start_job) keeps what the outer transaction sent.
+    if not previous.nested and previous.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)
+
+
+def install_after_commit(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    event.listen(factory, "after_commit", _run_after_commit)
+    event.listen(factory, "after_soft_rollback", _drop_after_rollback)
+    return factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    """This process's settings and session factory, built on first use."""
+    global _runtime
+    if _runtime is None:
+        settings = get_settings()
+        engine = make_engine(settings.database_url)
+        _runtime = Runtime(settings, engine, install_after_commit(make_session_factory(engine)))
+    return _runtime
+
+
+def use_settings(settings: Settings) -> Runtime:
+    """Point tasks and task sending at these settings (the API, the CLI and tests call this)."""
+    global _runtime
+    if _runtime is not None:
+        _runtime.engine.dispose()
+    engine = make_engine(settings.database_url)
+    _runtime = Runtime(settings, engine, install_after_commit(make_session_factory(engine)))
+    configure_celery(settings)
+    return _runtime
+
+
+def configure_celery(settings: Settings) -> None:
+    """Send (and run) tasks with these settings' broker and result backend."""
+    celery_app.conf.update(celery_config(settings))
+    # Pooled broker connections and the cached result backend were made with the previous
+    # settings; Celery drops them the same way after a fork (Celery._after_fork).
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@worker_process_init.connect  # type: ignore[untyped-decorator]
+def _fresh_engine_after_fork(**_: Any) -> None:
+    # A pooled connection inherited through fork would be shared by two processes.
+    global _runtime
+    if _runtime is not None:
+        _runtime.engine.dispose(close=False)
+        _runtime = None
+
+
+celery_app = Celery("fincoach")
+celery_app.conf.update(celery_config(get_settings()))
+# Task modules register themselves on import; listed here so a worker always has them.
+celery_app.conf.imports = ("fincoach.sync.tasks",)
+app = celery_app  # `celery -A fincoach.worker` finds `app`

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from fincoach.parsing import parse_detailed
+from fincoach.parsing import ParsedTransaction, parse_detailed
 from fincoach.parsing.categories import CATEGORIES
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "emails"
 FILES = sorted(FIXTURES.rglob("*.eml"))
 
 
-def _expected(path: Path) -> dict[str, str | bool]:
-    header = email.message_from_bytes(path.read_bytes())["X-Expected"]
-    return dict(json.loads(str(header)))
+def _expected(path: Path) -> list[dict[str, str | bool]]:
+    """One object per transaction, in position order; a message reporting several lists them."""
+    header = json.loads(str(email.message_from_bytes(path.read_bytes())["X-Expected"]))
+    return [dict(e) for e in header] if isinstance(header, list) else [dict(header)]
 
 
 def test_every_family_has_fixtures() -> None:
@@ -40,12 +41,18 @@ def test_every_family_has_fixtures() -> None:
 def test_fixture(path: Path) -> None:
     expected = _expected(path)
     result = parse_detailed(path.read_bytes())
-    if expected.get("is_transaction") is False:
+    assert result.message_id is not None
+    if expected[0].get("is_transaction") is False:
         assert result.transactions == ()
         assert not result.is_transaction
         return
-    assert len(result.transactions) == 1
-    t = result.transactions[0]
+    assert len(result.transactions) == len(expected)
+    for position, (want, t) in enumerate(zip(expected, result.transactions, strict=True)):
+        _check(want, t)
+        assert t.position == position
+
+
+def _check(expected: dict[str, str | bool], t: ParsedTransaction) -> None:
     assert t.amount == Decimal(str(expected["amount"]))
     assert t.currency == expected["currency"]
     assert t.direction.value == expected["direction"]
@@ -61,7 +68,7 @@ def test_fixture(path: Path) -> None:
         assert t.reference == expected["reference"]
     if "rule" in expected:
         assert t.rule == expected["rule"]
-    assert t.occurred_at.utcoffset() is not None
-    assert t.occurred_at.utcoffset().total_seconds() == 0
+    offset = t.occurred_at.utcoffset()
+    assert offset is not None
+    assert offset.total_seconds() == 0
     assert t.category in CATEGORIES
-    assert result.message_id is not None

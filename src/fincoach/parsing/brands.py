@@ -13,12 +13,12 @@ from email.utils import parseaddr
 _RECEIPT = re.compile(
     r"\b(?:receipt|order (?:confirmation|confirmed|total|number|#|summary)|your order|invoice|"
     r"thank(?:s| you) for (?:your )?(?:order|purchase|shopping|riding)|order is confirmed|"
-    r"recibo|pedido|comprovante)\b",
+    r"recibo|pedido|comprovante|your exchange)\b",
     re.IGNORECASE,
 )
 _INTERMEDIARY = re.compile(
     r"\b(?:paypal|venmo|cash ?app|zelle|wise|revolut|payoneer|bank|banco|credomatic|upi|"
-    r"a/c|acct)\b",
+    r"a/c|acct|(?:into|in|to) your (?:account|a/c)|account ending)\b",
     re.IGNORECASE,
 )
 _FREE_MAIL = frozenset(
@@ -49,12 +49,60 @@ _NOISE = re.compile(
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac"})
 
 
-def is_receipt(head: str, sender: str | None) -> bool:
-    return bool(_RECEIPT.search(head)) and not _INTERMEDIARY.search(f"{sender or ''} {head[:600]}")
+# A merchant's refund notice names no counterparty: its sender is it. A bank's refund alert
+# names the merchant ("a refund from X"), which then wins.
+_REFUND = re.compile(r"\b(?:refund (?:of|has been|was|is)|processed your refund)\b", re.IGNORECASE)
 
 
-def brand(sender: str | None, body: str) -> str | None:
-    """The brand behind a receipt: the From display name, its domain, or the body's first line."""
+def is_receipt(head: str, sender: str | None, *, merchant_known: bool = True) -> bool:
+    cue = _RECEIPT.search(head) or (not merchant_known and _REFUND.search(head))
+    return bool(cue) and not _INTERMEDIARY.search(f"{sender or ''} {head[:600]}")
+
+
+_NAME = r"(?P<b>(?-i:[A-Z]|[a-z](?=[A-Z]))[\w&.'’-]*(?: (?-i:[A-Z0-9&])[\w&.'’-]*){0,3}?)"
+# Where receipts name their brand in the text, most telling first.
+_TEXT_BRAND = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"^(?:your )?{_NAME}(?: order)? receipt\b",
+        rf"\b(?:receipt|order|purchase|invoice) from {_NAME}(?=\s*(?:[.,!:;\n]|$| on | for ))",
+        rf"\bthank(?:s| you) for (?:shopping|ordering|your order|your purchase) (?:with|at|from) "
+        rf"{_NAME}(?=\s*(?:[.,!:;\n]|$))",
+        rf"^{_NAME}\s*\n+\s*(?:receipt|order confirmation|thank you|your (?:order|receipt))\b",
+        rf"{_NAME} sent this (?:message|e-?mail)\b",
+        rf"(?:©|\(c\)|copyright)\s*(?:\d{{4}}(?:\s*[-–]\s*\d{{4}})?,?\s*)?{_NAME}"
+        r"(?=,| inc\b| llc\b| ltd\b| limited\b| all rights|\.\s|\s*\n|$)",
+        r"(?<![\w@.])(?P<b>(?-i:[A-Z])[a-z]+(?:[A-Z][a-z]+)?)\.(?:com|co\.uk|in|de|fr|es|com\.au|ca)\b",
+    )
+)
+_ALT = re.compile(r"<img\b[^>]{0,400}?\balt=[\"'](?P<b>[^\"'<>]{2,40})[\"']", re.IGNORECASE)
+_GENERIC_ALT = re.compile(
+    r"^(?:logo|image|banner|header|icon|spacer|pixel|photo|picture|brand|img)\b|\blogo$",
+    re.IGNORECASE,
+)
+_NOT_BRAND = re.compile(
+    r"^(?:your|the|our|thank|thanks|hello|hi|dear|order|receipt|invoice|this|we|you|all|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d)\b",
+    re.IGNORECASE,
+)
+
+
+def _from_text(subject: str, body: str, html: str) -> str | None:
+    for source in (subject, body[:2000]):
+        for pattern in _TEXT_BRAND:
+            m = pattern.search(source)
+            if m and not _NOT_BRAND.match(m.group("b")):
+                return m.group("b").strip(" .,-'’")
+    for m in _ALT.finditer(html[:6000]):
+        alt = m.group("b").strip()
+        if not _GENERIC_ALT.search(alt) and not _NOT_BRAND.match(alt):
+            return re.sub(r"\s+logo$", "", alt, flags=re.IGNORECASE)
+    return None
+
+
+def brand(sender: str | None, body: str, subject: str = "", html: str = "") -> str | None:
+    """The brand behind a receipt: the From display name or domain, else the way the text
+    names it (subject, "sent this message", copyright line, logo alt text)."""
     name, address = parseaddr(sender or "")
     name = " ".join(_NOISE.sub(" ", name).split()).strip(" -:,.")
     domain = address.rpartition("@")[2].lower()
@@ -68,6 +116,9 @@ def brand(sender: str | None, body: str) -> str | None:
         return name
     if core:
         return core.capitalize()
+    named = _from_text(subject, body, html)
+    if named:
+        return named
     first = body.split("\n", 1)[0].strip()
     first = " ".join(_NOISE.sub(" ", first).split()).strip(" -:,.|")
     if 2 <= len(first) <= 40 and len(first.split()) <= 5 and not any(c.isdigit() for c in first):

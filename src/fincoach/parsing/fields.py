@@ -21,7 +21,7 @@ _NOT_ACCOUNT = re.compile(
 _ACCOUNT_PATTERNS = (
     # masked digits: XX1234, **810, ...7656, ****1234, X0763 right after a keyword
     re.compile(
-        r"(?<![A-Za-z0-9])(?:[xX*•·#]{2,}|(?:· ?){2,}|\.{2,4}|[xX]{1,}(?=\d{3,}\b)|\*(?=\d{4}\b))"
+        r"(?<![A-Za-z0-9])(?:[xX*•·#]{2,}|(?:· ?){2,}|\.{2,4}|[xX]{1,}(?=-?\d{3,}\b)|\*(?=\d{4}\b))"
         r"[ -]?(\d{2,})(?!\d)"
     ),
     re.compile(r"\b(?:account|acct|card)\s*:\s*[^\n\d]{0,30}?[-–]\s*(\d{4})\b", _I),
@@ -33,7 +33,8 @@ _ACCOUNT_PATTERNS = (
         _I,
     ),
     re.compile(
-        r"\b(?:ending|ends|terminada|final)(?:\s*(?:in|with|en|em))?\s*[:\-]?\s*[xX*•]*(\d{3,6})\b",
+        r"\b(?:ending|ends|terminada|final|se terminant par|endet auf|eindigend op)"
+        r"(?:\s*(?:in|with|en|em))?\s*[:\-]?\s*[xX*•]*(\d{3,6})\b",
         _I,
     ),
     re.compile(
@@ -89,34 +90,43 @@ def find_reference(text: str) -> str | None:
 _STOP = (
     r"(?=\s+(?:on|dated|date|via|using|with|ref|refno|rrn|txn|avl|avbl|avail|available|thru|"
     r"through|info|upi|imps|neft|rtgs|bal|balance|not|if|call|sms|is|has|was|were|total|"
-    r"from|by|at|umrn|for|to|in)\b|\s+on(?=\d)|\s*[;(|\[]|\s*,\s|"
+    r"from|by|at|umrn|for|to|in|into|onto|sur|auf)\b|\s+on(?=\d)|\s*[;(|\[]|\s*,\s|"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?:\s|$|(?-i:[A-Z][a-z]))|\s*\n|\s*$"
     r"|\s+\d{1,2}[-/ ](?:\d{1,2}|[A-Za-z]{3})[-/ ]\d{2}"
     r"|\s+(?:of\s+)?(?:rs\.?|inr|usd|eur|gbp|[$₹€£])\s?\d)"
 )
-_NAME = r"(?P<m>[^\s|:;,(][^\n|;]{0,60}?)"
+_NAME = r"(?P<m>[^\s|:;,(][^\n|;]{0,80}?)"
 _LABELLED = re.compile(
     r"\b(?:merchant(?: name)?|comercio|establecimiento|payee(?: name)?|beneficiary(?: name)?|"
     r"nombre del beneficiario|paid to|payment to|pagado a|recipient|store|empresa|"
-    r"estabelecimento|favorecido|destinat[aá]rio|merchant details|lugar)\s*[:：\-]\s*"
+    r"estabelecimento|favorecido|destinat[aá]rio|merchant details|lugar|h[äa]ndler|empf[äa]nger|"
+    r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente)\s*[:：\-]\s*"
     r"(?P<m>[^\n|]{2,60})",
     _I,
 )
 _SENT_YOU = re.compile(
     r"(?P<m>(?:[A-Z][\w.'&-]*|\$\w+)(?: [A-Z][\w.'&-]*){0,4}) (?:sent you|paid you|te envi[oó])"
 )
+# "You paid Priya Raman $18.50": a capitalised name right before the amount
+_PAID_NAME = re.compile(
+    r"\b(?i:(?:you|u)(?:'ve| have)? (?:paid|sent)|pagaste a|enviaste a|voc[eê] pagou) "
+    r"(?P<m>[A-Z][\w.'&-]*(?: [A-Z][\w.'&-]*){0,4}) (?=[$€£₹¥₱₦฿]|[A-Z]{3} ?\d|R\$)"
+)
 _UPPER_THEN = re.compile(
     r"(?<![\w*])(?P<m>[A-Z0-9][A-Z0-9*&.'/_-]*(?: [A-Z0-9][A-Z0-9*&.'/_-]*){0,5}) "
     r"(?:credited|refund)\b"
 )
-_AT = re.compile(rf"\b(?:at|@|en)\s+\.{{0,3}}{_NAME}{_STOP}", _I)
+_AT = re.compile(rf"\b(?:at|@|en|bei|chez)\s+\.{{0,3}}{_NAME}{_STOP}", _I)
 _TO = re.compile(
-    r"(?<!billed )(?<!shipped )(?<!delivered )(?<!dispatched )(?<!sent )(?<!us )(?<!you )"
+    r"(?<!billed )(?<!shipped )(?<!subject )(?<!delivered )(?<!dispatched )(?<!sent )"
+    r"(?<!us )(?<!you )"
     r"\b(?:paid to|sent to|trf to|transfer(?:red)? to|cr\.? to|credited to|to|towards|"
     rf"a favor de|para)[\s:]+(?:vpa\s+)?{_NAME}{_STOP}",
     _I,
 )
-_FROM = re.compile(rf"\b(?:from|de|received from)[\s:]+(?:vpa\s+)?{_NAME}{_STOP}", _I)
+_FROM = re.compile(
+    rf"\b(?:from|de la part de|de|von|received from)[\s:]+(?:vpa\s+)?{_NAME}{_STOP}", _I
+)
 _BY = re.compile(rf"\bby[\s:]+(?:vpa\s+)?{_NAME}{_STOP}", _I)
 _AS = re.compile(rf"\bas\s+{_NAME}{_STOP}", _I)
 _ON = re.compile(
@@ -131,20 +141,24 @@ _INFO = re.compile(
 )
 
 _BAD_START = re.compile(
-    r"^(?:your|ur|you|yr|the account|a/c|ac|acct|account|card|rs\.?|inr|usd|eur|gbp|[$₹€£]|"
+    r"^(?:your|ur|you|yr|the account|a/c(?!\s*[x*]+\d)|ac|acct|account(?! linked)|card|"
+    r"rs\.?|inr|usd|eur|gbp|[$₹€£]|"
     r"\d+(?:[.,:/-]\d+)*$|\d{1,2}[:/-]\d|date|sms|call|block|mobile|this|that|it|us|our|the "
-    r"(?:bank|card)|a |an |transaction|txn|dispute|reversal of|any|all|more|details|"
+    r"(?:bank|card)|a |an |transaction|txn|dispute|any|all|more|details|"
     r"payment of|upi$|the|[xX*]{2,}\d+$|(?:credit|debit|prepaid) card"
-    r"|[\w ]{0,20}bank (?:a/c|acc|card))\b",
+    r"|[\w ]{0,20}bank (?:a/c|acc|card)"
+    # a payment rail is how the money moved, not who received it
+    r"|(?:neft|imps|rtgs|upi|ach|wire|sepa|pix|spei|zelle)$|a\W?c linked)\b",
     _I,
 )
+_AMOUNT_START = re.compile(r"\d[\d.,\s]*(?:€|£|\$|₹|¥|₱|₦|฿)")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", _I)
 
 
 def _clean(name: str) -> str | None:
     name = name.strip(" \t.,:;-_*'\"")
     name = re.sub(r"^\.+", "", name)
-    if len(name) < 2 or len(name) > 60 or _BAD_START.match(name):
+    if len(name) < 2 or len(name) > 80 or _BAD_START.match(name) or _AMOUNT_START.match(name):
         return None
     return name
 
@@ -159,6 +173,10 @@ def find_merchant(text: str, direction: Direction, anchor: int) -> str | None:
     for m in _SENT_YOU.finditer(head):
         name = _clean(m.group("m"))
         if name and direction is Direction.CREDIT:
+            return name
+    for m in _PAID_NAME.finditer(head):
+        name = _clean(m.group("m"))
+        if name and direction is Direction.DEBIT:
             return name
     start = max(0, anchor - 240)
     window = text[start : anchor + 360]

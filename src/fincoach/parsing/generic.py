@@ -20,11 +20,13 @@ from decimal import Decimal
 from fincoach.parsing.fields import find_account, find_merchant, find_reference
 from fincoach.parsing.lexicon import Lexicon, Verb, lexicon
 from fincoach.parsing.money import Money, find_money
+from fincoach.parsing.rows import Row, find_rows
 from fincoach.parsing.types import Direction, Instrument
 
 ACCEPT_SCORE = 3.5
 _VERB_WINDOW = 200
 _HEAD = 3000  # hard negatives and receipt hints are read in the first part of the text only
+_HEADLINE = 400  # the subject and the first lines: what the message is about
 _MAX_AMOUNTS = 30  # the transaction amount comes early; long receipts list dozens of prices
 
 _RECEIPT = re.compile(
@@ -32,6 +34,11 @@ _RECEIPT = re.compile(
     r"notificaci[oó]n de (?:transacci[oó]n|compra|transferencia)|comprobante|recibo|"
     r"(?:purchase|payment|transfer) confirmation|thank(?:s| you) for (?:your )?"
     r"(?:order|purchase|payment|shopping)|total charged|amount paid|you paid)\b",
+    re.IGNORECASE,
+)
+_ACTIVITY = re.compile(
+    r"\b(?:recent (?:charges|transactions|activity|purchases)|card activity|account activity|"
+    r"here is what happened|your exchange|movimientos|ums[äa]tze|transactions? summary)\b",
     re.IGNORECASE,
 )
 _BIG_TOTAL = re.compile(
@@ -73,6 +80,22 @@ class Found:
     instrument: Instrument
     anchor: int
     confidence: float
+
+
+def _verbs_near(lex: Lexicon, text: str, moneys: list[Money]) -> list[Verb]:
+    """Verbs only matter near an amount: read the merged windows around the candidates, not
+    the whole text (long receipts are mostly item lists and small print)."""
+    spans: list[list[int]] = []
+    for money in moneys:
+        lo, hi = max(0, money.start - _VERB_WINDOW - 40), money.end + _VERB_WINDOW + 40
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+    found: list[Verb] = []
+    for lo, hi in spans:
+        found.extend(lex.verbs(lex.blank(text[lo:hi]), offset=lo))
+    return found
 
 
 def _nearest(verbs: list[Verb], start: int, end: int, *, strong: bool) -> Verb | None:
@@ -145,16 +168,57 @@ def find_balance(lex: Lexicon, text: str, moneys: list[Money], chosen: Money) ->
 
 
 def extract(text: str, *, dollar_hint: str | None = None) -> Found | None:
-    """The transaction the text reports, or None when it reports none."""
+    """The transaction the text reports (the first when it reports several), or None."""
+    found = extract_all(text, dollar_hint=dollar_hint)
+    return found[0] if found else None
+
+
+def extract_all(text: str, *, dollar_hint: str | None = None) -> list[Found]:
+    """Every transaction the text reports, in order of appearance; [] when it reports none."""
     lex = lexicon()
-    head = text[:_HEAD]
-    if lex.hard.search(head):
-        return None
+    # cheap screen first: most ordinary mail names no amount at all
     moneys = find_money(text, dollar_hint=dollar_hint)[:_MAX_AMOUNTS]
-    if not moneys:
-        return None
-    # Verbs only matter near an amount: read them up to just past the last candidate.
-    verbs = lex.verbs(lex.blank(text[: moneys[-1].end + _VERB_WINDOW]))
+    if not moneys or lex.hard.search(text[:_HEAD]):
+        return []
+    rows = find_rows(text, moneys)
+    if rows:
+        listed = _from_rows(lex, text, rows)
+        if listed:
+            return listed
+    single = _single(lex, text, moneys)
+    return [single] if single is not None else []
+
+
+def _from_rows(lex: Lexicon, text: str, rows: list[Row]) -> list[Found]:
+    head = text[:_HEAD]
+    account = find_account(head)
+    evidence = 3.0  # two or more rows, each a movement word or a date, a descriptor and an amount
+    evidence += 1.0 if account else 0.0
+    evidence += 1.0 if _RECEIPT.search(head) or _ACTIVITY.search(head) else 0.0
+    evidence -= lex.soft_penalty(head[:1500], lex.blank(text[:_HEADLINE]))
+    if evidence < ACCEPT_SCORE:
+        return []
+    instrument = instrument_of(head)
+    return [
+        Found(
+            amount=row.money.amount,
+            currency=row.money.currency,
+            direction=row.direction,
+            merchant=row.descriptor,
+            account=account,
+            reference=None,
+            balance=None,
+            instrument=instrument,
+            anchor=row.money.start,
+            confidence=min(1.0, evidence / 8),
+        )
+        for row in rows
+    ]
+
+
+def _single(lex: Lexicon, text: str, moneys: list[Money]) -> Found | None:
+    head = text[:_HEAD]
+    verbs = _verbs_near(lex, text, moneys)
     chosen = max(moneys, key=lambda m: _amount_score(lex, text, m, verbs))
     if _is_balance(lex, text, chosen) or chosen.amount <= 0:
         return None
@@ -165,6 +229,12 @@ def extract(text: str, *, dollar_hint: str | None = None) -> Found | None:
     # alerts without any verb are card spends ("Rs 199 ... HDFC Bank Card x4433 At NETFLIX")
     direction = verb.direction if verb is not None else Direction.DEBIT
 
+    if chosen.start < text.find("\n") and text.find("\n") >= 0:
+        # The subject repeats the amount: the body's copy sits among the details.
+        again = next(
+            (m for m in moneys if m.start > chosen.end and m.amount == chosen.amount), None
+        )
+        chosen = again or chosen
     region = text[max(0, chosen.start - 300) : chosen.end + 400]
     account = find_account(region) or find_account(head)
     merchant = find_merchant(text, direction, chosen.start)
@@ -177,7 +247,9 @@ def extract(text: str, *, dollar_hint: str | None = None) -> Found | None:
     evidence += 1.0 if account else 0.0
     evidence += 1.0 if merchant else 0.0
     evidence += 1.0 if _RECEIPT.search(head) else 0.0
-    evidence -= lex.soft_penalty(text[max(0, chosen.start - 500) : chosen.end + 500])
+    evidence -= lex.soft_penalty(
+        text[max(0, chosen.start - 500) : chosen.end + 500], lex.blank(text[:_HEADLINE])
+    )
     if evidence < ACCEPT_SCORE:
         return None
 

@@ -28,6 +28,7 @@ class Lexicon:
     direction_meta: tuple[tuple[Direction, bool], ...]
     hard: re.Pattern[str]
     soft: tuple[tuple[str, re.Pattern[str], float], ...]
+    headline: tuple[tuple[str, re.Pattern[str], float], ...]
     balance: re.Pattern[str]
     balance_value: re.Pattern[str]
     fee: re.Pattern[str]
@@ -38,17 +39,30 @@ class Lexicon:
         """The text with masked phrases replaced by spaces (offsets are preserved)."""
         return self.mask.sub(lambda m: " " * len(m.group()), text)
 
-    def verbs(self, text: str) -> list[Verb]:
+    def verbs(self, text: str, offset: int = 0) -> list[Verb]:
+        """The direction words in the text; `offset` is added to their positions."""
         found: list[Verb] = []
         for m in self.direction.finditer(text):
             index = int((m.lastgroup or "d0")[1:])
             direction, strong = self.direction_meta[index]
-            found.append(Verb(m.start(), m.end(), direction, strong))
+            found.append(Verb(m.start() + offset, m.end() + offset, direction, strong))
         return found
 
-    def soft_penalty(self, text: str) -> float:
-        """Sum of the weights of the soft-negative kinds present in the text."""
-        return sum(weight for _, pattern, weight in self.soft if pattern.search(text))
+    def soft_penalty(self, text: str, headline: str = "") -> float:
+        """Sum of the weights of the soft-negative kinds present in the text (near the amount)
+        and of the headline kinds present in the headline (subject and first lines)."""
+        near = sum(weight for _, pattern, weight in self.soft if pattern.search(text))
+        return near + sum(
+            weight for _, pattern, weight in self.headline if pattern.search(headline)
+        )
+
+
+def _kinds(
+    patterns: dict[str, str], weights: dict[str, float]
+) -> tuple[tuple[str, re.Pattern[str], float], ...]:
+    return tuple(
+        (name, re.compile(p, _FLAGS), float(weights.get(name, 2.0))) for name, p in patterns.items()
+    )
 
 
 @cache
@@ -65,10 +79,8 @@ def lexicon() -> Lexicon:
         direction=re.compile(alternation, _FLAGS),
         direction_meta=meta,
         hard=re.compile("|".join(f"(?:{p})" for p in data["negative"]["hard"]), _FLAGS),
-        soft=tuple(
-            (name, re.compile(p, _FLAGS), float(data["negative"]["weights"].get(name, 2.0)))
-            for name, p in data["negative"]["soft"].items()
-        ),
+        soft=_kinds(data["negative"]["soft"], data["negative"]["weights"]),
+        headline=_kinds(data["negative"]["headline"], data["negative"]["weights"]),
         balance=re.compile(context["balance"], _FLAGS),
         balance_value=re.compile(context["balance_value"], _FLAGS),
         fee=re.compile(context["fee"], _FLAGS),

@@ -154,6 +154,20 @@ _DOLLAR_CONTEXT: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bAUD\b|\bAustralian dollars?\b"), "AUD"),
     (re.compile(r"\bSGD\b|\bSingapore dollars?\b"), "SGD"),
 )
+# What `$` means for a sender whose address is under a country's domain.
+_DOLLAR_DOMAINS = {
+    "mx": "MXN", "cl": "CLP", "co": "COP", "ar": "ARS", "uy": "UYU", "ca": "CAD", "au": "AUD",
+    "nz": "NZD", "sg": "SGD", "hk": "HKD", "tw": "TWD", "do": "DOP",
+}  # fmt: skip
+
+
+def dollar_for_sender(address: str | None) -> str | None:
+    """The currency a bare `$` stands for, from the sender's country domain (`.mx`, `.cl`...)."""
+    if not address or "@" not in address:
+        return None
+    return _DOLLAR_DOMAINS.get(address.rsplit(".", 1)[-1].lower())
+
+
 _PESOS = re.compile(r"\bpesos?\b", re.IGNORECASE)
 
 _SYMBOL_ALT = "|".join(re.escape(s) for s in sorted(_SYMBOLS, key=len, reverse=True))
@@ -172,7 +186,7 @@ NUMBER = (
 )
 
 _PREFIXED = re.compile(
-    rf"(?P<cur>{_CUR})\s{{0,2}}[.:]?\s{{0,2}}(?P<sign>[-−+])?\s?(?P<num>{NUMBER})"
+    rf"(?P<cur>{_CUR})\)?\s{{0,2}}[.:]?\s{{0,2}}(?P<sign>[-−+])?\s?(?P<num>{NUMBER})"
     rf"(?:\s?(?P<code>{_CODE_ALT}|M\.?N\.?)(?![A-Za-z]))?"
 )
 _SUFFIXED = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER})[ \u00a0]?(?P<cur>{_CUR})(?![A-Za-z])")
@@ -185,6 +199,9 @@ _LABELLED = re.compile(
     r"(?: (?:by|with|for|of))?\s+)"
     rf"(?<![\w.,])(?P<num>{NUMBER})(?![\w%])"
 )
+
+# "$4.2 billion", "₹1,500 crore": figures in a story, never one person's transaction.
+_MAGNITUDE = re.compile(r"\s?(?:(?i:billion|million|trillion|bn|mn|crores?|lakhs?)\b|[BMK]\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +276,7 @@ def find_money(text: str, *, dollar_hint: str | None = None) -> list[Money]:
             else:
                 currency = currency_of(marker)
             amount = parse_number(m.group("num"), currency)
-            if amount is None or m.start() in found:
+            if amount is None or m.start() in found or _MAGNITUDE.match(text, m.end()):
                 continue
             if any(o.start < m.end() and m.start() < o.end for o in found.values()):
                 continue

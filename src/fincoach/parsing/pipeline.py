@@ -14,7 +14,7 @@ from fincoach.parsing.fields import find_account, find_merchant, find_reference
 from fincoach.parsing.lexicon import lexicon
 from fincoach.parsing.merchants import normalize_merchant
 from fincoach.parsing.mime import DecodedMessage, decode_message
-from fincoach.parsing.money import currency_of, find_money, parse_number
+from fincoach.parsing.money import currency_of, dollar_for_sender, find_money, parse_number
 from fincoach.parsing.rules import Pattern, Rule, rules_for
 from fincoach.parsing.text import body_text, normalize
 from fincoach.parsing.types import Direction, ParsedTransaction, ParseResult
@@ -72,7 +72,9 @@ def _from_rule(rule: Rule, pattern: Pattern, m: re.Match[str], text: str) -> gen
     )
 
 
-def _extract(text: str, matched: tuple[Rule, ...]) -> tuple[generic.Found | None, str]:
+def _extract(
+    text: str, matched: tuple[Rule, ...], sender_address: str | None
+) -> tuple[list[generic.Found], str]:
     if matched and not lexicon().hard.search(text[:3000]):
         for rule in matched:
             for pattern in rule.patterns:
@@ -80,9 +82,10 @@ def _extract(text: str, matched: tuple[Rule, ...]) -> tuple[generic.Found | None
                 if m is not None:
                     found = _from_rule(rule, pattern, m, text)
                     if found is not None:
-                        return found, f"{rule.id}.{pattern.id}"
+                        return [found], f"{rule.id}.{pattern.id}"
     hint = next((r.dollar_currency for r in matched if r.dollar_currency), None)
-    return generic.extract(text, dollar_hint=hint), "generic"
+    hint = hint or dollar_for_sender(sender_address)
+    return generic.extract_all(text, dollar_hint=hint), "generic"
 
 
 def _occurred_at(
@@ -100,6 +103,33 @@ def _occurred_at(
     return header or UNKNOWN_TIME
 
 
+def _transaction(
+    position: int,
+    found: generic.Found,
+    rule_id: str,
+    text: str,
+    message: DecodedMessage,
+    received_at: datetime | None,
+) -> ParsedTransaction:
+    normalized = normalize_merchant(found.merchant) if found.merchant else None
+    return ParsedTransaction(
+        position=position,
+        amount=found.amount,
+        currency=found.currency,
+        direction=found.direction,
+        merchant=found.merchant,
+        merchant_normalized=normalized,
+        account=found.account,
+        instrument=found.instrument,
+        occurred_at=_occurred_at(text, found, message, received_at),
+        reference=found.reference,
+        balance=found.balance,
+        category=categorize(normalized, text[:3000], found.direction),
+        rule=rule_id,
+        confidence=found.confidence,
+    )
+
+
 def parse_detailed(raw: bytes, *, received_at: datetime | None = None) -> ParseResult:
     """Decode and extract one message, keeping what was learned along the way."""
     message = decode_message(raw)
@@ -107,32 +137,25 @@ def parse_detailed(raw: bytes, *, received_at: datetime | None = None) -> ParseR
     body = body_text(message)
     text = f"{normalize(subject)}\n{body}" if subject else body
     matched = rules_for(message.sender, subject)
-    found, rule_id = _extract(text, matched)
-    if found is not None and rule_id == "generic" and is_receipt(text[:3000], message.sender):
-        receipt_brand = brand(message.sender, body)
+    found, rule_id = _extract(text, matched, message.sender_address)
+    named = all(f.merchant for f in found)
+    if (
+        found
+        and rule_id == "generic"
+        and is_receipt(text[:3000], message.sender, merchant_known=named)
+    ):
+        receipt_brand = brand(message.sender, body, subject, message.html)
         if receipt_brand:
-            found = replace(found, merchant=receipt_brand)
-    transactions: tuple[ParsedTransaction, ...] = ()
-    if found is not None:
-        normalized = normalize_merchant(found.merchant) if found.merchant else None
-        transactions = (
-            ParsedTransaction(
-                position=0,
-                amount=found.amount,
-                currency=found.currency,
-                direction=found.direction,
-                merchant=found.merchant,
-                merchant_normalized=normalized,
-                account=found.account,
-                instrument=found.instrument,
-                occurred_at=_occurred_at(text, found, message, received_at),
-                reference=found.reference,
-                balance=found.balance,
-                category=categorize(normalized, text[:3000], found.direction),
-                rule=rule_id,
-                confidence=found.confidence,
-            ),
-        )
+            # a receipt's counterparty is its sender; activity rows keep their own descriptor
+            single = len(found) == 1
+            found = [
+                f if f.merchant and not single else replace(f, merchant=receipt_brand)
+                for f in found
+            ]
+    transactions = tuple(
+        _transaction(position, f, rule_id, text, message, received_at)
+        for position, f in enumerate(found)
+    )
     return ParseResult(
         message_id=message.message_id,
         sender=message.sender,

@@ -7,7 +7,14 @@ from fincoach.db import make_engine
 from fincoach.migrations import runner
 from tests.conftest import ADMIN_URL, _with_database
 
-TABLES = {"users", "mailboxes", "transactions", "email_sync_jobs", "merchant_categories"}
+TABLES = {
+    "users",
+    "mailboxes",
+    "transactions",
+    "email_sync_jobs",
+    "merchant_categories",
+    "api_keys",
+}
 
 
 def _tables(url: str) -> set[str]:

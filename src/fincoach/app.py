@@ -10,6 +10,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
 from sqlalchemy.exc import DataError
 
+from fincoach.auth import endpoints as auth
+from fincoach.auth.errors import RateLimited, Unauthenticated
+from fincoach.auth.redaction import quiet_secret_loggers
 from fincoach.config import Settings, get_settings
 from fincoach.db import make_engine, make_session_factory
 from fincoach.kit.errors import FincoachError
@@ -25,6 +28,7 @@ from fincoach.worker import configure_celery, install_after_commit
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    quiet_secret_loggers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(monitoring.router)
+    app.include_router(auth.router)
     app.include_router(users.router)
     app.include_router(sync.router)
     app.include_router(transactions.router)
@@ -63,6 +68,24 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FincoachError)
     async def fincoach_error(_: Request, exc: FincoachError) -> JSONResponse:
         return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+        # RFC 6750 §3: no error code when no credentials were sent; invalid_token otherwise.
+        challenge = 'Bearer realm="fincoach"'
+        if not exc.missing:
+            challenge += ', error="invalid_token"'
+        return JSONResponse(
+            {"detail": exc.message}, status_code=401, headers={"WWW-Authenticate": challenge}
+        )
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.message},
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,17 +1,26 @@
-"""The API under FastAPI's TestClient, on the real PostgreSQL test database and Redis."""
+"""The API under FastAPI's TestClient, on the real PostgreSQL test database and Redis.
+
+`client` acts as an admin (a real user with the admin role, a real signed token), so the
+functional tests read like the guide's examples with the token header added. Tests about who
+may do what build their own principals with `admin_headers` and `user_headers`.
+"""
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from fincoach import worker
 from fincoach.app import create_app
+from fincoach.auth.tokens import issue_token
 from fincoach.config import Settings
+from fincoach.models import Role, User
 from tests.worker.ledger import demo_mailbox, write_mail
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -39,10 +48,50 @@ def broker(api_settings: Settings) -> Iterator[redis.Redis]:
     client.close()
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_admin(client: TestClient) -> uuid.UUID:
+    """A fresh admin user, written through the app's own session factory."""
+    sessions: sessionmaker[Session] = client.app.state.sessions  # type: ignore[attr-defined]
+    with sessions() as session:
+        user = User(email=f"admin-{uuid.uuid4().hex[:10]}@example.com", role=Role.ADMIN)
+        session.add(user)
+        session.commit()
+        return user.id
+
+
+def admin_headers(client: TestClient) -> dict[str, str]:
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    return bearer(issue_token(settings, user_id=make_admin(client), role=Role.ADMIN))
+
+
+def user_headers(client: TestClient, user_id: str | uuid.UUID) -> dict[str, str]:
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    return bearer(issue_token(settings, user_id=uuid.UUID(str(user_id)), role=Role.USER))
+
+
 @pytest.fixture
-def client(api_settings: Settings, broker: redis.Redis) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings)) as test_client:
-        yield test_client
+def running_app(api_settings: Settings, broker: redis.Redis) -> Iterator[FastAPI]:
+    """The app with its lifespan started (engine, Redis, metrics registry)."""
+    app = create_app(api_settings)
+    with TestClient(app):
+        yield app
+
+
+@pytest.fixture
+def anonymous(running_app: FastAPI) -> TestClient:
+    """The app, called with no credentials."""
+    return TestClient(running_app)
+
+
+@pytest.fixture
+def client(running_app: FastAPI) -> TestClient:
+    """The app, called by an admin."""
+    test_client = TestClient(running_app)
+    test_client.headers.update(admin_headers(test_client))
+    return test_client
 
 
 @pytest.fixture
@@ -61,8 +110,7 @@ def mail_dir(tmp_path: Path) -> Path:
 
 
 def new_user(client: TestClient, mail: Path | None = None) -> str:
-    import uuid
-
+    """A user made by `client` (an admin), with a local mailbox when `mail` is given."""
     response = client.post("/api/v1/users", json={"email": f"{uuid.uuid4().hex[:10]}@example.com"})
     assert response.status_code == 201, response.text
     user_id: str = response.json()["id"]

@@ -83,6 +83,8 @@ BAD_REQUESTS = [
         "does not exist",
     ),
     ("POST", "/api/v1/users/{user}/mailboxes/local", {}, 422, "path"),
+    ("POST", "/api/v1/users/{user}/mailboxes/local", {"path": "/tmp/\x00x"}, 400, "path"),
+    ("POST", "/api/v1/users/{user}/mailboxes/local", {"path": "/" + "a" * 1000}, 400, "path"),
     ("DELETE", "/api/v1/email-sync/stats", None, 405, "Method Not Allowed"),
     ("GET", "/api/v1/nothing-here", None, 404, "Not Found"),
 ]

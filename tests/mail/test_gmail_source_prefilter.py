@@ -1,5 +1,6 @@
 """The recommended Gmail prefilter loses no transaction email of the default demo mailbox."""
 
+from fincoach.config import Settings
 from fincoach.mail.base import TimeWindow
 from fincoach.mail.gmail import RECOMMENDED_PREFILTER, GmailMailSource
 from fincoach.mail.gmail_limiter import UserRateLimiter
@@ -9,6 +10,10 @@ from tests.oauth.emulator_server import running_emulator
 DEMO_SEED = 7
 DEMO_ADDRESS = "demo@fincoach.example"
 DEMO_COUNT = 3000
+
+
+def test_the_default_prefilter_is_the_recommended_one() -> None:
+    assert Settings(_env_file=None).gmail_prefilter_query == RECOMMENDED_PREFILTER  # type: ignore[call-arg]
 
 
 def test_recommended_prefilter_keeps_every_transaction_email() -> None:

@@ -41,6 +41,8 @@ class RunningEmulator:
             "google_client_id": self.emulator.oauth.client_id,
             "google_client_secret": self.emulator.oauth.client_secret,
             "google_redirect_uri": "http://127.0.0.1:8000/api/v1/oauth/google/callback",
+            # These tests compare listings with the whole mailbox; the prefilter has its own.
+            "gmail_prefilter_query": "",
         }
         values.update(overrides)
         return Settings(**values)

@@ -12,13 +12,14 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from fincoach.auth.tokens import issue_token
 from fincoach.config import Settings
 from fincoach.deps import get_session, get_settings
 from fincoach.kit.crypto import TokenCipher
 from fincoach.kit.errors import FincoachError
 from fincoach.mail.base import AuthorizationRevoked
 from fincoach.mail.factory import open_source
-from fincoach.models import Mailbox, MailboxStatus, MailProvider
+from fincoach.models import Mailbox, MailboxStatus, MailProvider, Role, User
 from fincoach.oauth.endpoints import router
 from fincoach.oauth.state import StatePayload, seal_state
 from fincoach.users.service import mark_reauth_required
@@ -55,7 +56,14 @@ def client(session: Session, settings: Settings) -> TestClient:
 
     app.dependency_overrides[get_session] = test_session
     app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     return TestClient(app)
+
+
+def as_user(client: TestClient, user: User, role: Role = Role.USER) -> dict[str, str]:
+    """A real signed token for `user`: starting a connect needs one; the callback does not."""
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    return {"Authorization": f"Bearer {issue_token(settings, user_id=user.id, role=role)}"}
 
 
 def _consent(url: str) -> dict[str, str]:
@@ -71,7 +79,7 @@ def test_start_to_callback_stores_the_refresh_token_encrypted(
     client: TestClient, session: Session, emu: RunningEmulator, settings: Settings
 ) -> None:
     user = create_user(session, email=emu.address)
-    started = client.get(f"/api/v1/oauth/google/start/{user.id}")
+    started = client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user))
     assert started.status_code == 200
     url = started.json()["authorization_url"]
     query = parse_qs(urlsplit(url).query)
@@ -107,6 +115,7 @@ def test_redirect_mode_answers_with_a_redirect(
     user = create_user(session, email=emu.address)
     answer = client.get(
         f"/api/v1/oauth/google/start/{user.id}",
+        headers=as_user(client, user),
         params={"redirect": "true"},
         follow_redirects=False,
     )
@@ -114,16 +123,37 @@ def test_redirect_mode_answers_with_a_redirect(
     assert answer.headers["location"].startswith(f"{emu.base}/o/oauth2/v2/auth?")
 
 
-def test_unknown_user_cannot_start(client: TestClient) -> None:
-    answer = client.get(f"/api/v1/oauth/google/start/{uuid.uuid4()}")
+def test_unknown_user_cannot_start(client: TestClient, session: Session) -> None:
+    admin = create_user(session)
+    admin.role = Role.ADMIN
+    session.flush()
+    answer = client.get(
+        f"/api/v1/oauth/google/start/{uuid.uuid4()}", headers=as_user(client, admin, Role.ADMIN)
+    )
     assert answer.status_code == 404
+
+
+def test_starting_needs_a_token_and_reaches_only_your_own_user(
+    client: TestClient, session: Session
+) -> None:
+    alice, bob = create_user(session), create_user(session)
+    url = f"/api/v1/oauth/google/start/{alice.id}"
+    assert client.get(url).status_code == 401
+    refused = client.get(url, headers=as_user(client, bob))
+    assert refused.status_code == 403
+    assert "not yours" in refused.json()["detail"]
+    assert client.get(url, headers=as_user(client, alice)).status_code == 200
 
 
 def test_tampered_state_is_refused(
     client: TestClient, session: Session, emu: RunningEmulator
 ) -> None:
     user = create_user(session, email=emu.address)
-    back = _consent(client.get(f"/api/v1/oauth/google/start/{user.id}").json()["authorization_url"])
+    back = _consent(
+        client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user)).json()[
+            "authorization_url"
+        ]
+    )
     state = back["state"]
     forged = state[:-6] + ("A" if state[-6] != "A" else "B") + state[-5:]
     answer = client.get(CALLBACK, params={**back, "state": forged})
@@ -157,7 +187,9 @@ def test_a_code_cannot_be_used_twice_nor_with_another_verifier(
 ) -> None:
     user = create_user(session, email=emu.address)
     first = _consent(
-        client.get(f"/api/v1/oauth/google/start/{user.id}").json()["authorization_url"]
+        client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user)).json()[
+            "authorization_url"
+        ]
     )
     # Another flow's state carries another verifier: PKCE makes the code useless with it.
     other = seal_state(settings, StatePayload(user.id, "w" * 64))
@@ -173,7 +205,11 @@ def test_mark_reauth_required_stops_the_mailbox(
     client: TestClient, session: Session, emu: RunningEmulator, settings: Settings
 ) -> None:
     user = create_user(session, email=emu.address)
-    back = _consent(client.get(f"/api/v1/oauth/google/start/{user.id}").json()["authorization_url"])
+    back = _consent(
+        client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user)).json()[
+            "authorization_url"
+        ]
+    )
     mailbox_id = uuid.UUID(client.get(CALLBACK, params=back).json()["mailbox_id"])
     mailbox = session.get_one(Mailbox, mailbox_id)
     mark_reauth_required(session, mailbox=mailbox, reason="gmail access was revoked")
@@ -184,7 +220,11 @@ def test_mark_reauth_required_stops_the_mailbox(
         open_source(mailbox, settings)
 
     # Connecting again brings it back.
-    back = _consent(client.get(f"/api/v1/oauth/google/start/{user.id}").json()["authorization_url"])
+    back = _consent(
+        client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user)).json()[
+            "authorization_url"
+        ]
+    )
     assert client.get(CALLBACK, params=back).json()["mailbox_id"] == str(mailbox_id)
     session.refresh(mailbox)
     again = session.get_one(Mailbox, mailbox_id)

@@ -1,5 +1,6 @@
 """`/health` for orchestrators and `/metrics` for Prometheus."""
 
+import hmac
 from typing import Any
 
 import redis
@@ -9,6 +10,9 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from fincoach.auth.errors import Unauthenticated
+from fincoach.auth.principal import bearer_credential
+from fincoach.config import Settings
 from fincoach.monitoring import metrics
 
 router = APIRouter(tags=["monitoring"])
@@ -36,5 +40,11 @@ def health(request: Request) -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 def prometheus_metrics(request: Request) -> Response:
-    """Prometheus text exposition."""
+    """Prometheus text exposition; with METRICS_TOKEN set, only for that bearer token."""
+    settings: Settings = request.app.state.settings
+    expected = settings.metrics_token.get_secret_value()
+    if expected:
+        given = bearer_credential(request.headers.get("authorization"))
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthenticated("/metrics needs the METRICS_TOKEN bearer token")
     return Response(metrics.render(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)

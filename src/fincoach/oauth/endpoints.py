@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from fincoach.deps import SessionDep, SettingsDep
+from fincoach.auth.openapi import PROTECTED, error_responses
+from fincoach.deps import OwnedUserId, SessionDep, SettingsDep
 from fincoach.models import MailboxStatus
 from fincoach.oauth import service
 
@@ -25,9 +26,13 @@ class ConnectedMailbox(BaseModel):
     status: MailboxStatus
 
 
-@router.get("/start/{user_id}", response_model=AuthorizationStart)
+@router.get(
+    "/start/{user_id}",
+    response_model=AuthorizationStart,
+    responses={307: {"description": "`redirect=true`: to Google's consent page."}, **PROTECTED},
+)
 def start(
-    user_id: uuid.UUID,
+    user_id: OwnedUserId,
     session: SessionDep,
     settings: SettingsDep,
     redirect: Annotated[bool, Query(description="Answer 307 to Google instead of JSON.")] = False,
@@ -40,7 +45,10 @@ def start(
     return AuthorizationStart(authorization_url=url)
 
 
-@router.get("/callback", response_model=ConnectedMailbox)
+# Public: Google's redirect carries no bearer token; the sealed `state` proves who started it.
+@router.get(
+    "/callback", response_model=ConnectedMailbox, responses=error_responses(400, 404, 422, 502)
+)
 def callback(
     session: SessionDep,
     settings: SettingsDep,

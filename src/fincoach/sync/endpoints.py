@@ -1,27 +1,31 @@
 """HTTP endpoints of email sync: endpoint -> service -> repository, a few lines each."""
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from fincoach.deps import SessionDep, SettingsDep
+from fincoach.auth.openapi import PROTECTED, error_responses
+from fincoach.auth.ratelimit import check_sync_start_rate
+from fincoach.deps import AdminPrincipal, OwnedUserId, SessionDep, SettingsDep
 from fincoach.kit.errors import NotFound
 from fincoach.models import JobKind
 from fincoach.sync import repository, service, tasks
 from fincoach.sync.schemas import JobHistory, JobOut, SyncStarted, SyncStats
 from fincoach.users.service import get_user, mailboxes_of
 
-router = APIRouter(prefix="/api/v1/email-sync", tags=["email-sync"])
+router = APIRouter(prefix="/api/v1/email-sync", tags=["email-sync"], responses=PROTECTED)
 
 
 @router.post(
     "/start/{user_id}",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={200: {"model": SyncStarted, "description": "A job is already running: that job."}},
+    responses={
+        200: {"model": SyncStarted, "description": "A job is already running: that job."},
+        **error_responses(429),
+    },
 )
 def start_sync(
-    user_id: uuid.UUID,
+    user_id: OwnedUserId,
     session: SessionDep,
     settings: SettingsDep,
     response: Response,
@@ -30,6 +34,12 @@ def start_sync(
     """Start an initial sync of the user's mailboxes (202), or return the running job (200)."""
     service.check_months(months, fetch_days=settings.email_fetch_days)
     user = get_user(session, user_id)
+    check_sync_start_rate(
+        session,
+        user_id=user.id,
+        limit=settings.sync_start_limit,
+        window_seconds=settings.sync_start_window_seconds,
+    )
     started = service.start_for_mailboxes(
         session, mailboxes=mailboxes_of(session, user.id), kind=JobKind.INITIAL, months=months
     )
@@ -52,7 +62,7 @@ def start_sync(
 
 
 @router.get("/status/{user_id}")
-def sync_status(user_id: uuid.UUID, session: SessionDep) -> JobOut:
+def sync_status(user_id: OwnedUserId, session: SessionDep) -> JobOut:
     """The user's latest sync job, with progress and a summary of its error log."""
     get_user(session, user_id)
     job = repository.latest_job(session, user_id)
@@ -63,7 +73,7 @@ def sync_status(user_id: uuid.UUID, session: SessionDep) -> JobOut:
 
 @router.get("/history/{user_id}")
 def sync_history(
-    user_id: uuid.UUID, session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
+    user_id: OwnedUserId, session: SessionDep, limit: Annotated[int, Query(ge=1, le=100)] = 10
 ) -> JobHistory:
     """The user's sync jobs, newest first."""
     get_user(session, user_id)
@@ -72,6 +82,6 @@ def sync_history(
 
 
 @router.get("/stats")
-def sync_stats(session: SessionDep) -> SyncStats:
-    """Jobs by status, totals, and throughput (emails/s) of recently completed jobs."""
+def sync_stats(_: AdminPrincipal, session: SessionDep) -> SyncStats:
+    """Admins only: jobs by status, totals, and throughput (emails/s) of recent jobs."""
     return SyncStats.of(repository.job_stats(session))

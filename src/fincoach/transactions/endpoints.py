@@ -1,13 +1,13 @@
 """HTTP endpoints of the ledger and of the user's merchant-category overrides."""
 
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from fincoach.deps import SessionDep
+from fincoach.auth.openapi import PROTECTED
+from fincoach.deps import OwnedUserId, SessionDep
 from fincoach.kit.errors import BadRequest
 from fincoach.transactions import categories, queries
 from fincoach.transactions.schemas import (
@@ -18,7 +18,7 @@ from fincoach.transactions.schemas import (
 )
 from fincoach.users.service import get_user
 
-router = APIRouter(tags=["transactions"])
+router = APIRouter(tags=["transactions"], responses=PROTECTED)
 
 Amount = Annotated[Decimal, Query(ge=0, max_digits=18, decimal_places=4)]
 
@@ -32,7 +32,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 @router.get("/api/v1/transactions/{user_id}")
 def list_transactions(
-    user_id: uuid.UUID,
+    user_id: OwnedUserId,
     session: SessionDep,
     start_date: datetime | None = None,
     end_date: datetime | None = None,
@@ -63,7 +63,7 @@ def list_transactions(
 
 @router.put("/api/v1/users/{user_id}/merchant-categories")
 def set_merchant_category(
-    user_id: uuid.UUID, body: MerchantCategoryIn, session: SessionDep
+    user_id: OwnedUserId, body: MerchantCategoryIn, session: SessionDep
 ) -> MerchantCategoryOut:
     """Set the user's category for a merchant; re-categorises their existing transactions."""
     get_user(session, user_id)

@@ -1,0 +1,94 @@
+"""schemathesis over the OpenAPI document: no 5xx, answers that match the documented schema.
+
+Every operation is called as an admin and as a plain user, with generated valid and invalid
+(negative) parameters and bodies. Path `user_id`s are pointed at a real user with a mailbox
+half of the time, so generated input reaches the endpoint bodies instead of stopping at
+403/404. Bounded by `MAX_EXAMPLES` per operation and mode so the run stays near a minute.
+
+The operations are walked here rather than with `schema.parametrize()`: the installed
+schemathesis' lazy fixture loader does not work with pytest 9, and the app (with its
+database) only exists inside a fixture.
+"""
+
+import uuid
+from pathlib import Path
+
+import hypothesis.strategies as st
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from fincoach.auth.tokens import issue_token
+from fincoach.config import Settings
+from fincoach.models import Role
+from tests.api.conftest import bearer, make_admin, new_user
+
+pytestmark = pytest.mark.postgres
+
+MAX_EXAMPLES = 30
+# What the contract is: no 5xx, only documented statuses, headers and bodies of the documented
+# shape. (positive_data_acceptance is left out: it flags JSON-Schema-vs-Rust regex dialect
+# differences in `UserIn.email`'s pattern, e.g. U+0085 is `\s` for pydantic only; see the
+# hand-over note.)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def world(running_app: FastAPI, tmp_path: Path, api_settings: Settings) -> dict[str, str]:
+    """An admin token, a user token, and that user's id (the user has a local mailbox)."""
+    client = TestClient(running_app)
+    admin = issue_token(api_settings, user_id=make_admin(client), role=Role.ADMIN)
+    client.headers.update(bearer(admin))
+    (tmp_path / "mail").mkdir()
+    target = new_user(client, tmp_path / "mail")
+    user = issue_token(api_settings, user_id=uuid.UUID(target), role=Role.USER)
+    return {"admin": admin, "user": user, "target": target}
+
+
+def _operations(app: FastAPI) -> list[schemathesis.APIOperation]:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.mark.parametrize("who", ["admin", "user"])
+def test_the_api_keeps_its_contract(running_app: FastAPI, world: dict[str, str], who: str) -> None:
+    operations = _operations(running_app)
+    assert len(operations) >= 15  # the whole document, not an empty one
+    headers = bearer(world[who])
+    for operation in operations:
+        cases = st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE),
+            operation.as_strategy(GenerationMode.NEGATIVE),
+        )
+
+        @given(case=cases)
+        @settings(
+            max_examples=MAX_EXAMPLES * 2,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        def call(case: schemathesis.Case) -> None:
+            params = case.path_parameters or {}
+            if "user_id" in params and hash(str(params["user_id"])) % 2 == 0:
+                params["user_id"] = world["target"]
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        call()

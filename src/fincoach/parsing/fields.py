@@ -104,7 +104,10 @@ _LABELLED = re.compile(
     r"(?P<m>[^\n|]{2,60})",
     _I,
 )
+# The lookbehind lets a name start only at a word's start: without it a long run of letters is
+# retried from every position (quadratic on hostile input).
 _SENT_YOU = re.compile(
+    r"(?<![\w.'&$-])"
     r"(?P<m>(?:[A-Z][\w.'&-]*|\$\w+)(?: [A-Z][\w.'&-]*){0,4}) (?:sent you|paid you|te envi[oó])"
 )
 # "You paid Priya Raman $18.50": a capitalised name right before the amount

@@ -21,8 +21,10 @@ _LEGAL = re.compile(
     r"technologies|india|services)\b\.?",
     re.IGNORECASE,
 )
+# Applied to text whose white space is already single spaces: a literal space keeps the repeated
+# group linear (with `\s+` a run of blanks backtracks exponentially).
 _PLACE = re.compile(
-    r"(?:\s+(?:ind|in|us|usa|gb|gbr|uk|ae|are|mx|mex|br|bra|sg|ke|ca|au|de|fr|es|"
+    r"(?: (?:ind|in|us|usa|gb|gbr|uk|ae|are|mx|mex|br|bra|sg|ke|ca|au|de|fr|es|"
     r"bangalore|bengaluru|mumbai|delhi|new delhi|gurgaon|gurugram|noida|pune|chennai|"
     r"hyderabad|kolkata|london|new york|san francisco|seattle|dubai|singapore|nairobi))+$",
     re.IGNORECASE,

@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
-from functools import cache
+from encodings import normalize_encoding
+from encodings.aliases import aliases
+from functools import lru_cache
 
 from fincoach.kit.errors import MalformedEmail
 
@@ -46,9 +48,17 @@ def decode_header_value(value: object) -> str | None:
     if "=?" not in raw:
         return " ".join(raw.split())
     try:
-        text = str(make_header(decode_header(raw)))
-    except (LookupError, UnicodeError, ValueError, AssertionError, TypeError):
-        text = raw
+        words = decode_header(raw)
+    except (UnicodeError, ValueError, AssertionError, TypeError):
+        return " ".join(raw.split())
+    # Each word in its own charset, through _codec: an unknown charset falls back instead of
+    # failing the header, and hostile charset names never reach the codec registry's cache.
+    text = "".join(
+        word.decode(_codec(charset or "ascii"), errors="replace")
+        if isinstance(word, bytes)
+        else word
+        for word, charset in words
+    )
     return " ".join(text.split())
 
 
@@ -70,10 +80,18 @@ def _header_date(value: str | None) -> datetime | None:
         return None
 
 
-@cache
+# Every name the codec registry knows. Names are checked against it before any lookup: the
+# registry caches failed lookups forever, so a stream of made-up charsets would grow a worker.
+_KNOWN_CODECS = frozenset(aliases) | frozenset(aliases.values())
+
+
+@lru_cache(maxsize=256)
 def _codec(name: str) -> str:
+    key = normalize_encoding(name.strip().strip('"').lower()).replace(".", "_")
+    if key not in _KNOWN_CODECS:
+        return "utf-8"
     try:
-        return codecs.lookup(name).name
+        return codecs.lookup(key).name
     except (LookupError, ValueError):
         return "utf-8"
 

@@ -260,6 +260,9 @@ def currency_of(marker: str, context: str = "", dollar_hint: str | None = None) 
 def find_money(text: str, *, dollar_hint: str | None = None) -> list[Money]:
     """Every amount in the text, currency-marked ones first in importance, in text order."""
     found: dict[int, Money] = {}
+    # Characters already claimed by an amount: overlap checks stay linear in the text, where a
+    # scan over every amount found so far was quadratic on a text made of amounts.
+    taken = bytearray(len(text) + 1)
     dollar: str | None = None
     for pattern in (_PREFIXED, _SUFFIXED):
         for m in pattern.finditer(text):
@@ -278,14 +281,15 @@ def find_money(text: str, *, dollar_hint: str | None = None) -> list[Money]:
             amount = parse_number(m.group("num"), currency)
             if amount is None or m.start() in found or _MAGNITUDE.match(text, m.end()):
                 continue
-            if any(o.start < m.end() and m.start() < o.end for o in found.values()):
+            if any(taken[m.start() : m.end()]):
                 continue
             before = text[max(0, m.start() - 2) : m.start()]
             negative = bool(m.groupdict().get("sign") in ("-", "−")) or before.endswith(("-", "("))
             found[m.start()] = Money(m.start(), m.end(), amount, currency, True, negative)
+            taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for m in _LABELLED.finditer(text):
         start = m.start("num")
-        if any(o.start <= start < o.end for o in found.values()):
+        if taken[start]:
             continue
         amount = parse_number(m.group("num"))
         if amount is None:

@@ -59,9 +59,9 @@ def _too_deep(html: str) -> bool:
 
 def normalize(text: str) -> str:
     """Collapse horizontal whitespace, drop blank lines and invisible characters."""
-    text = _INVISIBLE.sub("", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    # Two substitutions over the whole text, not one per line: HTML gives thousands of lines.
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    return "\n".join(line for line in map(str.strip, text.splitlines()) if line)
 
 
 def html_to_text(html: str) -> str:

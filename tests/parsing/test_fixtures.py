@@ -66,6 +66,10 @@ def _check(expected: dict[str, str | bool], t: ParsedTransaction) -> None:
         assert t.balance == Decimal(str(expected["balance"]))
     if "reference" in expected:
         assert t.reference == expected["reference"]
+    if "category" in expected:
+        assert t.category == expected["category"]
+    if "merchant_normalized" in expected:
+        assert t.merchant_normalized == expected["merchant_normalized"]
     if "rule" in expected:
         assert t.rule == expected["rule"]
     offset = t.occurred_at.utcoffset()

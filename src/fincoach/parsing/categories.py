@@ -75,6 +75,16 @@ def _tables() -> tuple[
 
 def categorize(merchant_normalized: str | None, text: str, direction: Direction | str) -> str:
     """A category id from CATEGORIES for one transaction."""
+    category = _lookup(merchant_normalized, text)
+    if Direction(direction) is Direction.CREDIT and category == "transfer_out":
+        return "transfer_in"  # "NEFT from ACME": money came in through the same rail
+    if category is None:
+        credit = Direction(direction) is Direction.CREDIT
+        return "transfer_in" if credit and merchant_normalized is None else "other"
+    return category
+
+
+def _lookup(merchant_normalized: str | None, text: str) -> str | None:
     merchants, keywords = _tables()
     if merchant_normalized:
         for pattern, category in merchants:
@@ -84,6 +94,4 @@ def categorize(merchant_normalized: str | None, text: str, direction: Direction 
     for pattern, category in keywords:
         if pattern.search(head):
             return category
-    if merchant_normalized is None:
-        return "transfer_in" if Direction(direction) is Direction.CREDIT else "other"
-    return "other"
+    return None

@@ -33,7 +33,8 @@ _ACCOUNT_PATTERNS = (
         _I,
     ),
     re.compile(
-        r"\b(?:ending|ends|terminada|final|se terminant par|endet auf|eindigend op)"
+        r"\b(?:ending|ends|terminada|terminaci[oó]n|termina|final|se terminant par|endet auf|"
+        r"eindigend op)"
         r"(?:\s*(?:in|with|en|em))?\s*[:\-]?\s*[xX*•]*(\d{3,6})\b",
         _I,
     ),
@@ -90,7 +91,8 @@ def find_reference(text: str) -> str | None:
 _STOP = (
     r"(?=\s+(?:on|dated|date|via|using|with|ref|refno|rrn|txn|avl|avbl|avail|available|thru|"
     r"through|info|upi|imps|neft|rtgs|bal|balance|not|if|call|sms|is|has|was|were|total|"
-    r"from|by|at|umrn|for|to|in|into|onto|sur|auf)\b|\s+on(?=\d)|\s*[;(|\[]|\s*,\s|"
+    r"from|by|at|umrn|for|to|in|into|onto|sur|auf|con|com|mit|avec|para|por)\b|\s+on(?=\d)|"
+    r"\s*[;(|\[]|\s*,\s|"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?:\s|$|(?-i:[A-Z][a-z]))|\s*\n|\s*$"
     r"|\s+\d{1,2}[-/ ](?:\d{1,2}|[A-Za-z]{3})[-/ ]\d{2}"
     r"|\s+(?:of\s+)?(?:rs\.?|inr|usd|eur|gbp|[$₹€£])\s?\d)"
@@ -101,7 +103,8 @@ _LABELLED = re.compile(
     r"nombre del beneficiario|paid to|payment to|pagado a|recipient|store|empresa|"
     r"estabelecimento|favorecido|destinat[aá]rio|merchant details|lugar|h[äa]ndler|empf[äa]nger|"
     r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente)\s*[:：\-]\s*"
-    r"(?P<m>[^\n|]{2,60})",
+    # the value ends at the line's end, or where the next "Label:" starts on the same line
+    r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)|\s+(?-i:[A-Z])[A-Za-z]+(?: [A-Za-z]+){0,2}:\s)",
     _I,
 )
 # The lookbehind lets a name start only at a word's start: without it a long run of letters is
@@ -119,7 +122,7 @@ _UPPER_THEN = re.compile(
     r"(?<![\w*])(?P<m>[A-Z0-9][A-Z0-9*&.'/_-]*(?: [A-Z0-9][A-Z0-9*&.'/_-]*){0,5}) "
     r"(?:credited|refund)\b"
 )
-_AT = re.compile(rf"\b(?:at|@|en|bei|chez)\s+\.{{0,3}}{_NAME}{_STOP}", _I)
+_AT = re.compile(rf"\b(?:at|@|en|em|bei|chez)\s+\.{{0,3}}{_NAME}{_STOP}", _I)
 _TO = re.compile(
     r"(?<!billed )(?<!shipped )(?<!subject )(?<!delivered )(?<!dispatched )(?<!sent )"
     r"(?<!us )(?<!you )"
@@ -146,12 +149,16 @@ _INFO = re.compile(
 _BAD_START = re.compile(
     r"^(?:your|ur|you|yr|the account|a/c(?!\s*[x*]+\d)|ac|acct|account(?! linked)|card|"
     r"rs\.?|inr|usd|eur|gbp|[$₹€£]|"
-    r"\d+(?:[.,:/-]\d+)*$|\d{1,2}[:/-]\d|date|sms|call|block|mobile|this|that|it|us|our|the "
+    r"\d+(?:[.,:/-]\d+)*$|\d{1,2}[:/-]\d|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|"
+    r"date|sms|call|block|mobile|this|that|it|us|our|the "
     r"(?:bank|card)|a |an |transaction|txn|dispute|any|all|more|details|"
     r"payment of|upi$|the|[xX*]{2,}\d+$|(?:credit|debit|prepaid) card"
     r"|[\w ]{0,20}bank (?:a/c|acc|card)"
     # a payment rail is how the money moved, not who received it
-    r"|(?:neft|imps|rtgs|upi|ach|wire|sepa|pix|spei|zelle)$|a\W?c linked)\b",
+    r"|(?:neft|imps|rtgs|upi|ach|wire|sepa|pix|spei|zelle)$|a\W?c linked"
+    # "para o cartão com final 1234", "con tu tarjeta": the payer's own card, not a merchant
+    r"|(?:o|a|la|el|tu|su|seu|sua|mi|meu|minha|votre|ta|ton|ihre?)\s+"
+    r"(?:cart[aã]o|tarjeta|conta|cuenta|carte|karte|compte|konto))\b",
     _I,
 )
 _AMOUNT_START = re.compile(r"\d[\d.,\s]*(?:€|£|\$|₹|¥|₱|₦|฿)")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 _VPA = re.compile(r"^([\w.\-]+)@[a-z]{2,}[\w.]*$", re.IGNORECASE)
+# "swiggy@icici SWIGGY": a VPA handle followed by the payee's name; the name is the merchant.
+_VPA_THEN_NAME = re.compile(r"^[\w.\-]+@[a-z]{2,}[\w.]*\s+(?=\S)", re.IGNORECASE)
 _PREFIX = re.compile(
     r"^(?:(?:pay|raz|rzp|sq|tst|pp|paypal|ind|ach|bil|pos|upi|ecom|vps|sp|dd|ppl|gpay|cas|"
-    r"amzn mktp|amazon mktpl|google|apple\.com/bill)\s?[*#/-]\s?|upi[-/]|pos\s|ach\s)+",
+    r"google|apple\.com/bill)\s?[*#/-]\s?|upi[-/]|pos\s|ach\s)+",
     re.IGNORECASE,
 )
 _REFERENCE_TOKEN = re.compile(r"\b(?=[\w-]*\d)[\w-]{5,}\b|\b\d{2,}\b")
@@ -36,8 +38,7 @@ def normalize_merchant(name: str) -> str:
     """A lower-case key for a merchant name: same merchant, same key."""
     text = " ".join(name.split())
     vpa = _VPA.match(text)
-    if vpa:
-        text = vpa.group(1)
+    text = vpa.group(1) if vpa else _VPA_THEN_NAME.sub("", text)
     text = _PREFIX.sub("", text)
     text = _DOMAIN.sub(" ", text)
     text = re.sub(r"[_*#/|]+", " ", text)
@@ -52,4 +53,15 @@ def normalize_merchant(name: str) -> str:
     placeless = _PLACE.sub("", text)
     if placeless.strip():
         text = placeless
-    return " ".join(text.lower().split()) or " ".join(name.lower().split())
+    key = " ".join(text.lower().split()) or " ".join(name.lower().split())
+    return _ALIASES.get(key, key)
+
+
+# Card descriptors that abbreviate a brand: the key is the brand people know.
+_ALIASES = {
+    "amzn": "amazon", "amzn mktp": "amazon", "amazon mktpl": "amazon", "amazon mktplace": "amazon",
+    "amzn digital": "amazon", "amazon com": "amazon", "amazon in": "amazon",
+    "wholefds": "whole foods", "wholefds mkt": "whole foods",
+    "uber trip": "uber", "uber eats": "uber eats", "ubr": "uber",
+    "netflix com": "netflix", "spotify usa": "spotify", "googl": "google", "msft": "microsoft",
+}  # fmt: skip

@@ -100,16 +100,27 @@ def _from_text(subject: str, body: str, html: str) -> str | None:
     return None
 
 
+def _domain_core(address: str) -> str:
+    """`no-reply@mail.swiggy.in` -> `swiggy`: the registered name under the country suffix."""
+    domain = address.rpartition("@")[2].lower()
+    labels = [p for p in domain.split(".") if p]
+    while len(labels) > 1 and (labels[-1] in _SECOND_LEVEL or len(labels[-1]) <= 3):
+        labels.pop()
+    return labels[-1] if labels else ""
+
+
+def sender_brand(address: str | None) -> str | None:
+    """The brand a sender's domain names, or None for free mail and unknown senders."""
+    core = _domain_core(address or "")
+    return core if core and core not in _FREE_MAIL else None
+
+
 def brand(sender: str | None, body: str, subject: str = "", html: str = "") -> str | None:
     """The brand behind a receipt: the From display name or domain, else the way the text
     names it (subject, "sent this message", copyright line, logo alt text)."""
     name, address = parseaddr(sender or "")
     name = " ".join(_NOISE.sub(" ", name).split()).strip(" -:,.")
-    domain = address.rpartition("@")[2].lower()
-    labels = [p for p in domain.split(".") if p]
-    while len(labels) > 1 and (labels[-1] in _SECOND_LEVEL or len(labels[-1]) <= 3):
-        labels.pop()
-    core = labels[-1] if labels else ""
+    core = _domain_core(address)
     if core in _FREE_MAIL:
         return None
     if name and len(name) <= 40:

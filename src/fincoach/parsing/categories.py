@@ -73,9 +73,15 @@ def _tables() -> tuple[
     return compile_section(data["merchants"]), compile_section(data["keywords"])
 
 
-def categorize(merchant_normalized: str | None, text: str, direction: Direction | str) -> str:
-    """A category id from CATEGORIES for one transaction."""
-    category = _lookup(merchant_normalized, text)
+def categorize(
+    merchant_normalized: str | None,
+    text: str,
+    direction: Direction | str,
+    sender_brand: str | None = None,
+) -> str:
+    """A category id from CATEGORIES for one transaction. The merchant decides first, then the
+    brand that sent the email (a Swiggy receipt is food whoever cooked it), then keywords."""
+    category = _lookup(merchant_normalized, text, sender_brand)
     if Direction(direction) is Direction.CREDIT and category == "transfer_out":
         return "transfer_in"  # "NEFT from ACME": money came in through the same rail
     if category is None:
@@ -84,12 +90,13 @@ def categorize(merchant_normalized: str | None, text: str, direction: Direction 
     return category
 
 
-def _lookup(merchant_normalized: str | None, text: str) -> str | None:
+def _lookup(merchant_normalized: str | None, text: str, sender_brand: str | None) -> str | None:
     merchants, keywords = _tables()
-    if merchant_normalized:
-        for pattern, category in merchants:
-            if pattern.search(merchant_normalized):
-                return category
+    for name in (merchant_normalized, sender_brand):
+        if name:
+            for pattern, category in merchants:
+                if pattern.search(name):
+                    return category
     head = text[:2000]
     for pattern, category in keywords:
         if pattern.search(head):

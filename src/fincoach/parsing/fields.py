@@ -7,6 +7,7 @@ region of the text, never an unanchored scan of the whole message.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from fincoach.parsing.types import Direction
 
@@ -92,6 +93,7 @@ _STOP = (
     r"(?=\s+(?:on|dated|date|via|using|with|ref|refno|rrn|txn|avl|avbl|avail|available|thru|"
     r"through|info|upi|imps|neft|rtgs|bal|balance|not|if|call|sms|is|has|was|were|total|"
     r"from|by|at|umrn|for|to|in|into|onto|sur|auf|con|com|mit|avec|para|por)\b|\s+on(?=\d)|"
+    r"\s+(?:el|em|le|am|del|on|pada)\s+\d|"
     r"\s*[;(|\[]|\s*,\s|"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?:\s|$|(?-i:[A-Z][a-z]))|\s*\n|\s*$"
     r"|\s+\d{1,2}[-/ ](?:\d{1,2}|[A-Za-z]{3})[-/ ]\d{2}"
@@ -102,7 +104,8 @@ _LABELLED = re.compile(
     r"\b(?:merchant(?: name)?|comercio|establecimiento|payee(?: name)?|beneficiary(?: name)?|"
     r"nombre del beneficiario|paid to|payment to|pagado a|recipient|store|empresa|"
     r"estabelecimento|favorecido|destinat[aá]rio|merchant details|lugar|h[äa]ndler|empf[äa]nger|"
-    r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente)\s*[:：\-]\s*"
+    r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente|desc(?:ription)?|"
+    r"narration|descripci[oó]n|concepto)\s*[:：\-]\s*"
     # the value ends at the line's end, or where the next "Label:" starts on the same line
     r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)|\s+(?-i:[A-Z])[A-Za-z]+(?: [A-Za-z]+){0,2}:\s)",
     _I,
@@ -122,7 +125,7 @@ _UPPER_THEN = re.compile(
     r"(?<![\w*])(?P<m>[A-Z0-9][A-Z0-9*&.'/_-]*(?: [A-Z0-9][A-Z0-9*&.'/_-]*){0,5}) "
     r"(?:credited|refund)\b"
 )
-_AT = re.compile(rf"\b(?:at|@|en|em|bei|chez)\s+\.{{0,3}}{_NAME}{_STOP}", _I)
+_AT = re.compile(rf"\b(?:at|@|en|em|di|bei|chez)\s+\.{{0,3}}{_NAME}{_STOP}", _I)
 _TO = re.compile(
     r"(?<!billed )(?<!shipped )(?<!subject )(?<!delivered )(?<!dispatched )(?<!sent )"
     r"(?<!us )(?<!you )"
@@ -148,7 +151,7 @@ _INFO = re.compile(
 
 _BAD_START = re.compile(
     r"^(?:your|ur|you|yr|the account|a/c(?!\s*[x*]+\d)|ac|acct|account(?! linked)|card|"
-    r"rs\.?|inr|usd|eur|gbp|[$₹€£]|"
+    r"rs\.?|inr|usd|eur|gbp|[$₹€£]|r\$\s?(?=\d)|"
     r"\d+(?:[.,:/-]\d+)*$|\d{1,2}[:/-]\d|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|"
     r"date|sms|call|block|mobile|this|that|it|us|our|the "
     r"(?:bank|card)|a |an |transaction|txn|dispute|any|all|more|details|"
@@ -171,6 +174,15 @@ def _clean(name: str) -> str | None:
     if len(name) < 2 or len(name) > 80 or _BAD_START.match(name) or _AMOUNT_START.match(name):
         return None
     return name
+
+
+def _candidates(pattern: re.Pattern[str], window: str) -> Iterator[re.Match[str]]:
+    """Matches of `pattern`; after one whose name is rejected the search resumes just past its
+    start, so "de R$ 1.200,00 de MARIA SOUZA" still finds the second "de"."""
+    pos = 0
+    while (m := pattern.search(window, pos)) is not None:
+        yield m
+        pos = m.end() if _clean(m.group("m")) else m.start() + 1
 
 
 def find_merchant(text: str, direction: Direction, anchor: int) -> str | None:
@@ -197,7 +209,7 @@ def find_merchant(text: str, direction: Direction, anchor: int) -> str | None:
     # Each candidate costs its distance to the amount plus a penalty for a less telling pattern.
     best: tuple[float, str] | None = None
     for rank, pattern in enumerate(order):
-        for m in pattern.finditer(window):
+        for m in _candidates(pattern, window):
             name = _clean(m.group("m"))
             if name is None:
                 continue

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from fincoach.parsing import generic
-from fincoach.parsing.brands import brand, is_receipt
+from fincoach.parsing.brands import brand, is_receipt, sender_brand
 from fincoach.parsing.categories import categorize
 from fincoach.parsing.dates import find_datetime
 from fincoach.parsing.fields import find_account, find_merchant, find_reference
@@ -124,7 +124,9 @@ def _transaction(
         occurred_at=_occurred_at(text, found, message, received_at),
         reference=found.reference,
         balance=found.balance,
-        category=categorize(normalized, text[:3000], found.direction),
+        category=categorize(
+            normalized, text[:3000], found.direction, sender_brand(message.sender_address)
+        ),
         rule=rule_id,
         confidence=found.confidence,
     )

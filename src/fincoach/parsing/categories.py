@@ -85,9 +85,14 @@ def categorize(
     if Direction(direction) is Direction.CREDIT and category == "transfer_out":
         return "transfer_in"  # "NEFT from ACME": money came in through the same rail
     if category is None:
+        # Money in from someone without a category of its own is a transfer in; a refund keeps
+        # "other" (it belongs with the spend it reverses, whose category we do not know here).
         credit = Direction(direction) is Direction.CREDIT
-        return "transfer_in" if credit and merchant_normalized is None else "other"
+        return "transfer_in" if credit and not _REFUND.search(text) else "other"
     return category
+
+
+_REFUND = re.compile(r"\b(?:refund|reversal|reversed|chargeback|reembolso|estorno)", re.IGNORECASE)
 
 
 def _lookup(merchant_normalized: str | None, text: str, sender_brand: str | None) -> str | None:

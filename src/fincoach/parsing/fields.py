@@ -100,12 +100,19 @@ _STOP = (
     r"|\s+(?:of\s+)?(?:rs\.?|inr|usd|eur|gbp|[$₹€£])\s?\d)"
 )
 _NAME = r"(?P<m>[^\s|:;,(][^\n|;]{0,80}?)"
-_LABELLED = re.compile(
-    r"\b(?:merchant(?: name)?|comercio|establecimiento|payee(?: name)?|beneficiary(?: name)?|"
+_MERCHANT_LABELS = (
+    r"merchant(?: name)?|comercio|establecimiento|payee(?: name)?|beneficiary(?: name)?|"
     r"nombre del beneficiario|paid to|payment to|pagado a|recipient|store|empresa|"
     r"estabelecimento|favorecido|destinat[aá]rio|merchant details|lugar|h[äa]ndler|empf[äa]nger|"
     r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente|desc(?:ription)?|"
-    r"narration|descripci[oó]n|concepto)\s*[:：\-]\s*"
+    r"narration|descripci[oó]n|concepto"
+)
+# An HTML table puts the label and its value in cells of their own: "Merchant\nTRADER JOE'S".
+_LABEL_LINE = re.compile(
+    rf"(?:^|\n)(?:{_MERCHANT_LABELS})\s*[:：]?[ \t]*\n(?P<m>[^\n|]{{2,60}})(?=\n|$)", _I
+)
+_LABELLED = re.compile(
+    rf"\b(?:{_MERCHANT_LABELS})\s*[:：\-]\s*"
     # the value ends at the line's end, or where the next "Label:" starts on the same line
     r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)|\s+(?-i:[A-Z])[A-Za-z]+(?: [A-Za-z]+){0,2}:\s)",
     _I,
@@ -151,8 +158,9 @@ _INFO = re.compile(
 
 _BAD_START = re.compile(
     r"^(?:your|ur|you|yr|the account|a/c(?!\s*[x*]+\d)|ac|acct|account(?! linked)|card|"
-    r"rs\.?|inr|usd|eur|gbp|[$₹€£]|r\$\s?(?=\d)|"
-    r"\d+(?:[.,:/-]\d+)*$|\d{1,2}[:/-]\d|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|"
+    # a currency then digits is an amount; "$jsmith" is a Cash App payee
+    r"rs\.?|inr|usd|eur|gbp|[$₹€£](?=\s?\d)|r\$\s?(?=\d)|"
+    r"\d+(?:[.,:/-]\d+)*$|\d{1,2}[:/-]\d+|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|"
     r"date|sms|call|block|mobile|this|that|it|us|our|the "
     r"(?:bank|card)|a |an |transaction|txn|dispute|any|all|more|details|"
     r"payment of|upi$|the|[xX*]{2,}\d+$|(?:credit|debit|prepaid) card"
@@ -188,10 +196,11 @@ def _candidates(pattern: re.Pattern[str], window: str) -> Iterator[re.Match[str]
 def find_merchant(text: str, direction: Direction, anchor: int) -> str | None:
     """The counterparty named near the transaction amount (`anchor` is its offset)."""
     head = text[:4000]
-    for m in _LABELLED.finditer(head):
-        name = _clean(m.group("m"))
-        if name:
-            return name
+    for labelled in (_LABELLED, _LABEL_LINE):
+        for m in labelled.finditer(head):
+            name = _clean(m.group("m"))
+            if name:
+                return name
     for m in _SENT_YOU.finditer(head):
         name = _clean(m.group("m"))
         if name and direction is Direction.CREDIT:

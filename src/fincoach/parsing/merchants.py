@@ -14,7 +14,7 @@ _VPA = re.compile(r"^([\w.\-]+)@[a-z]{2,}[\w.]*$", re.IGNORECASE)
 _VPA_THEN_NAME = re.compile(r"^[\w.\-]+@[a-z]{2,}[\w.]*\s+(?=\S)", re.IGNORECASE)
 _PREFIX = re.compile(
     r"^(?:(?:pay|raz|rzp|sq|tst|pp|paypal|ind|ach|bil|pos|upi|ecom|vps|sp|dd|ppl|gpay|cas|"
-    r"google|apple\.com/bill)\s?[*#/-]\s?|upi[-/]|pos\s|ach\s)+",
+    r"google|apple\.com/bill)\s?[*#/-]\s?|upi[-/]|p2[mpa][-/]|pos\s|ach\s)+",
     re.IGNORECASE,
 )
 _REFERENCE_TOKEN = re.compile(r"\b(?=[\w-]*\d)[\w-]{5,}\b|\b\d{2,}\b")

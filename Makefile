@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORPUS ?= ../shared/corpus/dev.jsonl
 
-.PHONY: install demo services test lint eval format
+.PHONY: install demo services test lint eval format bench-scale bench-quick bench-stages
 
 install: $(VENV)/.installed
 
@@ -38,3 +38,20 @@ test: install services lint
 format: install
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
+
+# Benchmarks (bench/RESULTS.md). The scale run starts its own emulator, database, Redis database,
+# workers and API; USERS x EMAILS mailboxes, checked against the generator afterwards.
+USERS ?= 1000
+EMAILS ?= 1500
+BENCH_ENV := PYTHONPATH=src:bench
+
+bench-scale: services
+	$(BENCH_ENV) $(BIN)/python bench/bench_scale.py --users $(USERS) --emails $(EMAILS) \
+		--json bench/results/scale-$(USERS)x$(EMAILS).json
+
+bench-quick: services
+	$(BENCH_ENV) $(BIN)/python bench/bench_scale.py --users 30 --emails 1500 --sample 30 \
+		--timeout 150 --json bench/results/quick.json
+
+bench-stages: services
+	$(BENCH_ENV) $(BIN)/python bench/bench_stages.py

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Upper bound on error_log entries kept per job; failed_emails still counts every failure.
     error_log_limit: int = Field(200, ge=1)
     sync_interval_minutes: int = Field(30, ge=1)
+    # An active job whose row has not changed for this long, and that no worker holds locked,
+    # lost its worker or its message: the reaper (sync.reaper) sends it again from its checkpoint.
+    job_stall_seconds: int = Field(900, ge=1)
 
     # Gmail API and Google OAuth. Tests and benchmarks point these at our emulator.
     gmail_api_endpoint: str = "https://gmail.googleapis.com"

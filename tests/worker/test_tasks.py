@@ -310,12 +310,15 @@ def test_in_a_worker_each_batch_is_its_own_message_sent_after_commit(
     assert job.task_id is not None
 
     broker.delete("celery")
-    run_as_worker(tasks.process_batch, str(job.id), None)  # lists the mailbox
-    run_as_worker(tasks.process_batch, str(job.id), 0)  # the first batch of 20
+    # The listing delivery goes on with the first batch of 20 (the listing committed first).
+    run_as_worker(tasks.process_batch, str(job.id), None)
     [after] = jobs_of(sessions, user_id)
     assert (after.total_emails, after.processed_emails) == (45, 20)
-    # LPUSH: newest first. Each step sent exactly one successor, with the next offset.
-    assert [m["argsrepr"] for m in queued(broker)] == [f"('{job.id}', 20)", f"('{job.id}', 0)"]
+    run_as_worker(tasks.process_batch, str(job.id), 20)  # the second batch: its own message
+    [after] = jobs_of(sessions, user_id)
+    assert after.processed_emails == 40
+    # LPUSH: newest first. Each delivery sent exactly one successor, with the next offset.
+    assert [m["argsrepr"] for m in queued(broker)] == [f"('{job.id}', 40)", f"('{job.id}', 20)"]
 
 
 def test_a_rolled_back_send_is_never_delivered(

@@ -37,6 +37,17 @@ class AuthorizationRevoked(FincoachError):
     status_code = 401
 
 
+class SourceUnavailable(FincoachError):
+    """The provider stayed down, throttled or cut connections through every in-call retry.
+
+    Not the job's fault and not the message's: the step is rolled back and retried later with
+    back-off, rather than failing the job or recording its messages as failed (which would lose
+    their transactions for good).
+    """
+
+    status_code = 503
+
+
 class QuotaWait(FincoachError):
     """The provider's quota for this user needs `retry_after` seconds: come back later.
 

@@ -8,7 +8,7 @@ retried with back-off (gmail_retry); `invalid_grant` becomes AuthorizationRevoke
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from google.auth.exceptions import RefreshError
@@ -16,7 +16,13 @@ from googleapiclient.errors import HttpError
 
 from fincoach.config import Settings
 from fincoach.kit.errors import FincoachError
-from fincoach.mail.base import CursorExpired, FetchedMessage, QuotaWait, TimeWindow
+from fincoach.mail.base import (
+    CursorExpired,
+    FetchedMessage,
+    QuotaWait,
+    SourceUnavailable,
+    TimeWindow,
+)
 from fincoach.mail.gmail_batch import BatchFetcher
 from fincoach.mail.gmail_client import build_gmail, make_credentials, new_batch, revoked_from
 from fincoach.mail.gmail_limiter import (
@@ -31,13 +37,15 @@ from fincoach.mail.gmail_retry import (
     TRANSPORT_ERRORS,
     Backoff,
     call_with_retry,
+    is_retryable,
     short_reason,
     status_of,
 )
 
 PAGE_SIZE = 500  # messages.list / history.list maximum
 # fetch() sleeps for quota at most this long; past it, it raises QuotaWait for a later retry.
-DEFAULT_MAX_QUOTA_WAIT_S = 10.0
+# Short on purpose: a worker sleeping on one user's quota holds up every other user's work.
+DEFAULT_MAX_QUOTA_WAIT_S = 1.0
 # A prefilter for settings.gmail_prefilter_query: Gmail's social, forums and promotions tabs.
 # On the demo mailbox it drops 20-23 % of the messages and no transaction email (proved in
 # tests/mail/test_gmail_source_prefilter.py); every transaction email there is in Updates.
@@ -56,6 +64,10 @@ class GmailUnavailable(FincoachError):
     def __init__(self, message: str, *, gmail_status: int | None = None) -> None:
         super().__init__(message)
         self.gmail_status = gmail_status
+
+
+class GmailBusy(GmailUnavailable, SourceUnavailable):
+    """429, 5xx, a rate-limit 403 or a lost connection that outlived the retries: try later."""
 
 
 def window_query(window: TimeWindow, prefilter: str = "") -> str:
@@ -185,6 +197,13 @@ class GmailMailSource:
         found = self._fetcher.fetch(message_ids)
         return [found[mid] for mid in message_ids]
 
+    # -- quota that travels with the job (see gmail_limiter) ----------------------------------
+    def quota_state(self) -> dict[str, float]:
+        return self.limiter.snapshot()
+
+    def restore_quota(self, state: Mapping[str, Any]) -> None:
+        self.limiter.restore(state)
+
     # -- helpers ---------------------------------------------------------------------------
     def profile(self) -> dict[str, Any]:
         """users.getProfile: emailAddress, historyId, messagesTotal."""
@@ -208,8 +227,9 @@ class GmailMailSource:
             revoked = revoked_from(exc)
             if revoked is not None:
                 raise revoked from None
-            raise GmailUnavailable("gmail token refresh failed") from None
+            raise GmailBusy("gmail token refresh failed") from None
         except HttpError as exc:
-            raise GmailUnavailable(short_reason(exc), gmail_status=status_of(exc)) from None
+            error = GmailBusy if is_retryable(exc) else GmailUnavailable
+            raise error(short_reason(exc), gmail_status=status_of(exc)) from None
         except TRANSPORT_ERRORS as exc:
-            raise GmailUnavailable(short_reason(exc)) from None
+            raise GmailBusy(short_reason(exc)) from None

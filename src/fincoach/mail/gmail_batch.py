@@ -16,7 +16,7 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
-from fincoach.mail.base import FetchedMessage
+from fincoach.mail.base import FetchedMessage, SourceUnavailable
 from fincoach.mail.gmail_client import revoked_from
 from fincoach.mail.gmail_limiter import UNITS_GET, UserRateLimiter
 from fincoach.mail.gmail_retry import (
@@ -50,6 +50,9 @@ class BatchFetcher:
     batch_size: int
     backoff: Backoff
     sleep: Callable[[float], None] = time.sleep
+    # `users().messages()` builds its methods from the discovery document on every call: built
+    # once per fetcher, not once per batch.
+    _messages: Any = None
 
     def fetch(self, message_ids: Sequence[str]) -> dict[str, FetchedMessage]:
         """Results by id for the distinct ids given; the caller has checked the quota bound."""
@@ -66,6 +69,10 @@ class BatchFetcher:
             self.limiter.acquire(UNITS_GET * len(todo))
             failures = self._send(todo, done)
             again = [mid for mid in todo if mid in failures and failures[mid].retryable]
+            if again and retry + 1 >= self.backoff.attempts:
+                # Still throttled or failing after every retry: recording these messages as
+                # failed would lose their transactions, so the whole batch is taken again later.
+                raise SourceUnavailable("gmail kept failing this batch; retrying later")
             for mid, failure in failures.items():
                 if not failure.retryable or retry + 1 >= self.backoff.attempts:
                     done[mid] = FetchedMessage(mid, None, failure.reason)
@@ -95,7 +102,9 @@ class BatchFetcher:
                 failures[request_id] = _Failure(short_reason(exception), True)
 
         batch = self.new_batch()
-        messages = self.service.users().messages()
+        if self._messages is None:
+            self._messages = self.service.users().messages()
+        messages = self._messages
         for mid in ids:
             batch.add(
                 messages.get(userId="me", id=mid, format="raw"),
@@ -108,7 +117,7 @@ class BatchFetcher:
             revoked = revoked_from(exc)
             if revoked is not None:
                 raise revoked from None
-            raise
+            raise SourceUnavailable("gmail token refresh failed") from None
         except HttpError as exc:
             # The batch request itself was refused (429/5xx on the envelope): every part failed,
             # and none of them was run, so their units are given back.

@@ -3,16 +3,18 @@
 A token bucket per user over Gmail's quota units (capacity = one minute's allowance, refilled
 continuously), like the meter Gmail applies per user.
 
-The state lives in this process only. Two worker processes syncing the same user each believe
-they own the whole allowance, so together they can exceed it; the sync design keeps one active
-job per mailbox, which makes that rare, and Gmail's 429 + our back-off (gmail_retry) is the
-safety net when it happens. A shared meter (Redis) is the step up if that ever stops sufficing.
+The bucket can be saved and restored (`snapshot`/`restore`, stamped with the wall clock) so that
+it travels with the work instead of living in one process: a sync job keeps it in its checkpoint,
+which only the task holding the job's row lock reads and writes, so the meter is exact across
+worker processes and machines without a lock service. Without a snapshot, the bucket is this
+process's own (`limiter_for`), and Gmail's 429 + our back-off (gmail_retry) is the safety net.
 """
 
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from fincoach.mail.base import QuotaWait
 
@@ -32,6 +34,7 @@ class UserRateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         if units_per_minute < 1:
             raise ValueError("units_per_minute must be at least 1")
@@ -39,6 +42,7 @@ class UserRateLimiter:
         self.rate = self.capacity / 60.0  # units per second
         self._clock = clock
         self._sleep = sleep
+        self._wall = wall
         self._lock = threading.Lock()
         self._tokens = self.capacity
         self._updated = clock()
@@ -81,6 +85,23 @@ class UserRateLimiter:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+    def snapshot(self) -> dict[str, float]:
+        """The bucket as plain data: tokens, and the wall-clock second they were counted at."""
+        with self._lock:
+            self._refill()
+            return {"tokens": round(self._tokens, 3), "at": round(self._wall(), 3)}
+
+    def restore(self, state: Mapping[str, Any]) -> None:
+        """Continue from a snapshot taken by any process: refilled for the wall time since."""
+        try:
+            tokens, at = float(state["tokens"]), float(state["at"])
+        except (KeyError, TypeError, ValueError):
+            return  # a snapshot we cannot read: keep what this process knows
+        elapsed = max(0.0, self._wall() - at)  # a clock that went backwards refills nothing
+        with self._lock:
+            self._tokens = min(self.capacity, tokens + elapsed * self.rate)
+            self._updated = self._clock()
 
     def refund(self, units: int) -> None:
         """Give back units of a request that never reached Gmail (a connection that failed)."""

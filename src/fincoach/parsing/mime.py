@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from email import policy
 from email.header import decode_header
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 from encodings import normalize_encoding
 from encodings.aliases import aliases
 from functools import lru_cache
 
 from fincoach.kit.errors import MalformedEmail
+from fincoach.parsing.multipart import leaf_parts
 
 MAX_RAW_BYTES = 8 * 1024 * 1024
 MAX_PARTS = 64
@@ -138,20 +140,44 @@ def _text_parts(root: Message) -> tuple[list[str], list[str]]:
     return plain, html
 
 
+def _leaf_texts(leaves: list[Message]) -> tuple[list[str], list[str]]:
+    """The text/plain and text/html leaves of a message split by `multipart.leaf_parts`."""
+    plain: list[str] = []
+    html: list[str] = []
+    for part in leaves[:MAX_PARTS]:
+        ctype = part.get_content_type()
+        if ctype not in ("text/plain", "text/html"):
+            continue
+        if str(part.get("Content-Disposition") or "").lower().startswith("attachment"):
+            continue
+        (plain if ctype == "text/plain" else html).append(_decode_part(part))
+    return plain, html
+
+
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+_HEADERS = BytesHeaderParser(policy=policy.compat32)
 
 
-def _message(data: bytes) -> Message:
-    """The parsed message. A single-part message (most alerts) has only its header block run
-    through the line-by-line feed parser; its body is attached as it is, which is what the
-    parser would have done, at a fraction of the cost."""
+def _read(data: bytes) -> tuple[Message, list[str], list[str]]:
+    """The message's headers and its text bodies, by the cheapest way that reads it right.
+
+    A single-part message (most alerts) has only its header block run through the feed parser
+    and its body attached as it is; a well-formed multipart one is split on its boundaries
+    (`multipart.leaf_parts`); anything else is parsed whole by the stdlib parser."""
     end = _HEADER_END.search(data)
     if end is not None:
-        head = email.message_from_bytes(data[: end.start()] + b"\n\n", policy=policy.compat32)
-        if head.get_content_maintype() not in ("multipart", "message") and not head.defects:
+        # Headers only: a full parse of a multipart head would compile its boundary's regex.
+        head = _HEADERS.parsebytes(data[: end.start()] + b"\n\n")
+        maintype = head.get_content_maintype()
+        if maintype not in ("multipart", "message") and not head.defects:
             head.set_payload(data[end.end() :].decode("ascii", "surrogateescape"))
-            return head
-    return email.message_from_bytes(data, policy=policy.compat32)
+            return (head, *_text_parts(head))
+        if maintype == "multipart" and not head.defects:
+            leaves = leaf_parts(data, limit=MAX_PARTS)
+            if leaves is not None:
+                return (head, *_leaf_texts(leaves))
+    message = email.message_from_bytes(data, policy=policy.compat32)
+    return (message, *_text_parts(message))
 
 
 def decode_message(raw: bytes) -> DecodedMessage:
@@ -164,8 +190,7 @@ def decode_message(raw: bytes) -> DecodedMessage:
     if len(data) > MAX_RAW_BYTES:
         data = data[:MAX_RAW_BYTES]
     try:
-        msg = _message(data)
-        plain, html = _text_parts(msg)
+        msg, plain, html = _read(data)
         sender = decode_header_value(msg.get("From"))
         subject = decode_header_value(msg.get("Subject"))
         message_id = decode_header_value(msg.get("Message-ID"))

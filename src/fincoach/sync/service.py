@@ -5,9 +5,10 @@ so a batch's results and the checkpoint that says it is done land together.
 """
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,30 @@ REASON_LIMIT = 200
 # How often the batch at one offset may be delivered before its messages are taken one at a
 # time, and a single message that still kills its worker is recorded as failed and skipped.
 MAX_DELIVERIES = 3
+
+
+@runtime_checkable
+class QuotaMetered(Protocol):
+    """A source whose per-user quota meter can be saved with the job and restored from it.
+
+    A job has at most one task in flight and that task holds the job's row lock, so a meter kept
+    in the checkpoint is read and written by one process at a time: exact across processes and
+    machines, with no lock service.
+    """
+
+    def quota_state(self) -> dict[str, float]: ...
+    def restore_quota(self, state: Mapping[str, Any]) -> None: ...
+
+
+def _restore_quota(source: MailSource, checkpoint: Mapping[str, Any]) -> None:
+    state = checkpoint.get("quota")
+    if isinstance(source, QuotaMetered) and isinstance(state, Mapping):
+        source.restore_quota(state)
+
+
+def _save_quota(source: MailSource, checkpoint: dict[str, Any]) -> None:
+    if isinstance(source, QuotaMetered):
+        checkpoint["quota"] = source.quota_state()
 
 
 class ActiveJobExists(Conflict):
@@ -152,7 +177,14 @@ def prepare(
             _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
         )
     )
-    job.checkpoint = {"ids": ids, "done": 0, "cursor": cursor, "listed_at": now.isoformat()}
+    checkpoint: dict[str, Any] = {
+        "ids": ids,
+        "done": 0,
+        "cursor": cursor,
+        "listed_at": now.isoformat(),
+    }
+    _save_quota(source, checkpoint)
+    job.checkpoint = checkpoint
     job.total_emails = len(ids)
     job.status = JobStatus.PROCESSING
     job.started_at = job.started_at or now
@@ -195,7 +227,10 @@ def process_next_batch(
     batch = ids[done : done + batch_size]
     rows: list[LedgerRow] = []
     failures: list[dict[str, Any]] = []
-    for fetched in source.fetch(batch):
+    _restore_quota(source, checkpoint)
+    fetched_batch = source.fetch(batch)
+    _save_quota(source, checkpoint)
+    for fetched in fetched_batch:
         if fetched.raw is None:
             failures.append(
                 _failure(fetched.message_id, "FetchError", fetched.error or "fetch failed")

@@ -10,7 +10,6 @@ whole sync in this process, as in Celery's task guide.
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import redis.exceptions
@@ -23,12 +22,11 @@ from sqlalchemy.orm import Session
 
 from fincoach.config import Settings
 from fincoach.kit.errors import FincoachError
-from fincoach.kit.models import utc_now
-from fincoach.mail.base import AuthorizationRevoked, QuotaWait
+from fincoach.mail.base import AuthorizationRevoked, QuotaWait, SourceUnavailable
 from fincoach.mail.factory import open_source
 from fincoach.models import ACTIVE_STATUSES, EmailSyncJob, JobKind, Mailbox, MailboxStatus
 from fincoach.monitoring import metrics
-from fincoach.sync import service
+from fincoach.sync import reaper, service
 from fincoach.users.service import get_mailbox, get_user, mailboxes_of
 from fincoach.worker import MAX_COUNTDOWN, after_commit, celery_app, runtime
 
@@ -41,12 +39,10 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     TimeoutError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    SourceUnavailable,  # the mail provider, past its own in-call retries
 )
 DATABASE_OR_BROKER_DOWN: tuple[type[BaseException], ...] = (*TRANSIENT, DBAPIError)
 MAX_RETRIES = 8
-# An active job that has not moved for this long lost its message (e.g. a crash between the
-# commit and the send); Beat sends it again and it resumes from its checkpoint.
-STALE_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +76,7 @@ def process_batch(self: Task, job_id: str, offset: int | None = None) -> dict[st
             # The batch was rolled back; its delivery stays counted so it comes back smaller.
             if direct:
                 raise
-            raise self.retry(countdown=1, max_retries=None) from None
+            raise self.retry(args=(job_id, offset), countdown=1, max_retries=None) from None
         except TRANSIENT as exc:
             _forget_delivery(uuid.UUID(job_id))
             if direct:
@@ -90,7 +86,7 @@ def process_batch(self: Task, job_id: str, offset: int | None = None) -> dict[st
                 _fail_quietly(
                     uuid.UUID(job_id), f"gave up after {MAX_RETRIES} retries: {type(exc).__name__}"
                 )
-            raise self.retry(exc=exc, countdown=countdown) from None
+            raise self.retry(args=(job_id, offset), exc=exc, countdown=countdown) from None
         steps += 1
         if step.wait is not None:
             if direct:
@@ -98,11 +94,17 @@ def process_batch(self: Task, job_id: str, offset: int | None = None) -> dict[st
                 time.sleep(step.wait)
                 continue
             # Inside a worker a quota wait must not hold the process: come back later.
-            raise self.retry(countdown=min(step.wait, MAX_COUNTDOWN), max_retries=None)
+            raise self.retry(
+                args=(job_id, offset), countdown=min(step.wait, MAX_COUNTDOWN), max_retries=None
+            )
         if step.next_offset is None:
             return {"job_id": job_id, "steps": steps}
+        listed = offset is None
         offset = step.next_offset
-        if not direct:
+        # The listing step is mostly waiting on the provider; its first batch follows in the same
+        # delivery (the listing is committed first), so a burst of new jobs does not queue a
+        # round of I/O-only tasks ahead of every batch.
+        if not direct and not listed:
             _send_next(job_id, offset)
             return {"job_id": job_id, "steps": steps, "next_offset": offset}
 
@@ -143,6 +145,8 @@ def _run_step(job_id: uuid.UUID, offset: int | None) -> Step:
             service.forget_delivery(session, job=job)
             session.commit()
             return Step(offset, wait=exc.retry_after)
+        except SourceUnavailable:
+            raise  # a FincoachError, yet transient: retried by the caller with back-off
         except FincoachError as exc:
             session.rollback()
             job, mailbox = _reload(session, job_id)
@@ -337,16 +341,11 @@ def schedule_incremental_sync() -> dict[str, Any]:
                 )
             )
         )
-        stale = list(
-            session.scalars(
-                select(EmailSyncJob).where(
-                    EmailSyncJob.status.in_(ACTIVE_STATUSES),
-                    EmailSyncJob.updated_at < utc_now() - STALE_AFTER,
-                )
-            )
-        )
+        stale = reaper.stalled_jobs(session, stall_seconds=runtime().settings.job_stall_seconds)
         for job in stale:
-            send_job(job, offset=(job.checkpoint or {}).get("done"))
+            send_job(job, offset=reaper.resume_offset(job))
+        if stale:
+            log.warning("sync.stalled_jobs_resumed", job_ids=[str(job.id) for job in stale])
         session.commit()
     for mailbox_id in mailbox_ids:
         fetch_mailbox_incremental.delay(str(mailbox_id))

@@ -1,4 +1,10 @@
-"""SQL for the ledger. Inserts are bulk and idempotent: re-parsing an email adds nothing."""
+"""SQL for the ledger. Inserts are bulk and idempotent: re-parsing an email adds nothing.
+
+On PostgreSQL a batch goes in with COPY into a session-local staging table and one
+`INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`: the client sends rows as text, with
+no per-row statement compilation or parameter binding (STACK.md: 0.003 ms of client CPU a row).
+SQLite, the embedded demo's database, keeps the multi-row INSERT.
+"""
 
 import uuid
 from collections.abc import Sequence
@@ -15,6 +21,42 @@ from fincoach.parsing.types import ParsedTransaction
 
 TABLE = cast(Table, Transaction.__table__)
 IDENTITY = ["user_id", "message_id", "position"]
+COLUMNS = (
+    "id",
+    "user_id",
+    "mailbox_id",
+    "message_id",
+    "position",
+    "amount",
+    "currency",
+    "direction",
+    "merchant",
+    "merchant_normalized",
+    "account_hint",
+    "instrument",
+    "occurred_at",
+    "reference",
+    "balance_after",
+    "category",
+    "rule",
+    "confidence",
+    "created_at",
+)
+_STAGE = "ledger_stage"
+_COLUMN_LIST = ", ".join(f'"{name}"' for name in COLUMNS)
+_EMPTY_STAGE = f"DELETE FROM {_STAGE}"  # noqa: S608 - a constant
+_COPY_STAGE = f"COPY {_STAGE} ({_COLUMN_LIST}) FROM STDIN"
+# A temporary table lives as long as the connection (one per pooled connection): created once,
+# emptied after each use, so a retried or second batch in one transaction never sees old rows.
+_CREATE_STAGE = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} "
+    f"(LIKE {TABLE.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+)
+# Built from this module's constants only, never from input.
+_MOVE_STAGE = (
+    f"INSERT INTO {TABLE.name} ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM {_STAGE} "  # noqa: S608
+    f"ON CONFLICT ({', '.join(IDENTITY)}) DO NOTHING RETURNING id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,39 +96,71 @@ def insert_transactions(
     """Insert what is new, skip what is already stored; returns how many rows were new."""
     if not rows:
         return 0
-    overrides = overrides or {}
+    records = _records(rows, user_id=user_id, mailbox_id=mailbox_id, overrides=overrides or {})
+    if session.get_bind().dialect.name == "postgresql":
+        return _copy_insert(session, records)
+    return _values_insert(session, records)
+
+
+def _records(
+    rows: Sequence[LedgerRow],
+    *,
+    user_id: uuid.UUID,
+    mailbox_id: uuid.UUID | None,
+    overrides: dict[str, str],
+) -> list[tuple[Any, ...]]:
+    """One tuple a row, in COLUMNS order."""
     now = utc_now()
-    values: list[dict[str, Any]] = []
+    records: list[tuple[Any, ...]] = []
     for row in rows:
         t = row.parsed
-        category = overrides.get(t.merchant_normalized or "", t.category)
-        values.append(
-            {
-                "id": uuid.uuid4(),
-                "user_id": user_id,
-                "mailbox_id": mailbox_id,
-                "message_id": row.message_id,
-                "position": t.position,
-                "amount": t.amount,
-                "currency": t.currency,
-                "direction": t.direction.value,
-                "merchant": _clip(t.merchant, 255),
-                "merchant_normalized": _clip(t.merchant_normalized, 255),
-                "account_hint": _clip(t.account, 16),
-                "instrument": t.instrument.value,
-                "occurred_at": t.occurred_at,
-                "reference": _clip(t.reference, 100),
-                "balance_after": t.balance,
-                "category": category,
-                "rule": _clip(t.rule, 100),
-                "confidence": t.confidence,
-                "created_at": now,
-            }
+        records.append(
+            (
+                uuid.uuid4(),
+                user_id,
+                mailbox_id,
+                row.message_id,
+                t.position,
+                t.amount,
+                t.currency,
+                t.direction.value,
+                _clip(t.merchant, 255),
+                _clip(t.merchant_normalized, 255),
+                _clip(t.account, 16),
+                t.instrument.value,
+                t.occurred_at,
+                _clip(t.reference, 100),
+                t.balance,
+                overrides.get(t.merchant_normalized or "", t.category),
+                _clip(t.rule, 100),
+                t.confidence,
+                now,
+            )
         )
-    # RETURNING yields only the rows that were new: conflicts return nothing, on both databases.
+    return records
+
+
+def _values_insert(session: Session, records: list[tuple[Any, ...]]) -> int:
+    # RETURNING yields only the rows that were new: conflicts return nothing.
     statement = _insert_ignoring_duplicates(session).returning(TABLE.c.id)
-    result = session.connection().execute(statement, values)
-    return len(result.all())
+    values = [dict(zip(COLUMNS, record, strict=True)) for record in records]
+    return len(session.connection().execute(statement, values).all())
+
+
+def _copy_insert(session: Session, records: list[tuple[Any, ...]]) -> int:
+    # The session's own connection and transaction: the rows commit with the job's checkpoint.
+    driver = session.connection().connection.driver_connection
+    if driver is None:  # pragma: no cover - a checked-out connection always has one
+        raise RuntimeError("no database connection")
+    with driver.cursor() as cursor:
+        cursor.execute(_CREATE_STAGE)
+        with cursor.copy(_COPY_STAGE) as copy:
+            for record in records:
+                copy.write_row(record)
+        cursor.execute(_MOVE_STAGE)
+        inserted = len(cursor.fetchall())
+        cursor.execute(_EMPTY_STAGE)
+    return inserted
 
 
 def count_for_user(session: Session, user_id: uuid.UUID) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Iterable
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
@@ -19,6 +20,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from fincoach.mail.gmail_emulator.store import MailRecord, epoch_ms
+from fincoach.parsing.multipart import leaf_parts
 
 FORMATS = ("full", "metadata", "minimal", "raw")
 SNIPPET_LENGTH = 200
@@ -63,9 +65,21 @@ def _text_of(part: Message) -> str:
 
 def snippet(message: Message) -> str:
     """First words of the body (plain text preferred), whitespace collapsed, HTML-escaped."""
+    return _snippet_of(part for part in message.walk() if not part.is_multipart())
+
+
+def raw_snippet(raw: bytes) -> str:
+    """`snippet` of a message given as bytes; splits well-formed MIME without the feed parser."""
+    parts = leaf_parts(raw)
+    if parts is None:
+        return snippet(message_from_bytes(raw, policy=compat32))
+    return _snippet_of(parts)
+
+
+def _snippet_of(parts: Iterable[Message]) -> str:
     html_part: Message | None = None
-    for part in message.walk():
-        if part.is_multipart() or part.get_filename():
+    for part in parts:
+        if part.get_filename():
             continue
         kind = part.get_content_type()
         if kind == "text/plain":
@@ -167,12 +181,13 @@ def message_resource(
             "filename": "",
             "headers": _headers(head, wanted),
         }
-    else:
+    elif fmt == "full":
         parsed = message_from_bytes(raw, policy=compat32)
         resource["snippet"] = snippet(parsed)
-        if fmt == "full":
-            resource["payload"] = _part(parsed, "", message_id)
-        elif fmt == "raw":
+        resource["payload"] = _part(parsed, "", message_id)
+    else:
+        resource["snippet"] = raw_snippet(raw)
+        if fmt == "raw":
             resource["raw"] = b64url(raw)
     resource["sizeEstimate"] = len(raw)
     resource["historyId"] = str(history_id)

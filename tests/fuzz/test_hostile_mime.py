@@ -14,6 +14,7 @@ import random
 import time
 import tracemalloc
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from fincoach.kit.errors import MalformedEmail
@@ -57,6 +58,8 @@ def _fuzz(raw: bytes) -> None:
     stats["messages"] += 1
 
 
+# 100,000 examples take several minutes: more than the suite's per-test default.
+@pytest.mark.timeout(3600)
 def test_hostile_messages_never_crash_or_hang() -> None:
     _fuzz()
     print(

@@ -266,14 +266,20 @@ def _start_user_sync(task: Task, user_id: str, kind: JobKind, months: int | None
     return {"user_id": user_id, "job_ids": job_ids, "started": new_ids}
 
 
+# The user- and mailbox-level tasks retry a database or broker outage the same way.
+RETRY_TRANSIENT: dict[str, Any] = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": MAX_RETRIES,
+}
+
+
 @celery_app.task(
     bind=True,
     name="sync.fetch_user_emails_initial",
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
+    **RETRY_TRANSIENT,
 )  # type: ignore[untyped-decorator]
 def fetch_user_emails_initial(self: Task, user_id: str, months: int = 6) -> dict[str, Any]:
     """Sync the last `months` of every active mailbox of the user."""
@@ -283,11 +289,7 @@ def fetch_user_emails_initial(self: Task, user_id: str, months: int = 6) -> dict
 @celery_app.task(
     bind=True,
     name="sync.fetch_user_emails_incremental",
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
+    **RETRY_TRANSIENT,
 )  # type: ignore[untyped-decorator]
 def fetch_user_emails_incremental(self: Task, user_id: str) -> dict[str, Any]:
     """Sync what arrived since the last sync, in every active mailbox of the user."""
@@ -297,11 +299,7 @@ def fetch_user_emails_incremental(self: Task, user_id: str) -> dict[str, Any]:
 @celery_app.task(
     bind=True,
     name="sync.fetch_mailbox_incremental",
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
+    **RETRY_TRANSIENT,
 )  # type: ignore[untyped-decorator]
 def fetch_mailbox_incremental(self: Task, mailbox_id: str) -> dict[str, Any]:
     """Beat's unit of work: one incremental job for one mailbox, unless one is running."""

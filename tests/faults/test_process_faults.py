@@ -10,14 +10,17 @@ import re
 import signal
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from tests.faults.servers import PrivatePostgres, PrivateRedis
 from tests.faults.stack import (
     FaultServices,
+    Stack,
     connect_users,
     finish,
     progressed,
@@ -28,6 +31,7 @@ from tests.faults.stack import (
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+T = TypeVar("T")
 
 # Slow enough answers that a kill lands inside a batch, not between two.
 LATENCY_MS = 150
@@ -62,18 +66,26 @@ def _kill_children_until_a_task_is_lost(services: FaultServices, worker: str) ->
     return kills
 
 
+def _disrupted_sync(stack: Stack, disrupt: Callable[[], T]) -> tuple[T, dict[str, Any]]:
+    """Start every user's sync with slow Gmail answers, `disrupt` once a batch is in progress,
+    then let it finish: `finish` asserts the exact ledger and every job completed."""
+    connect_users(stack)
+    stack.faults(latency_ms=LATENCY_MS)
+    started = datetime.now(UTC)
+    jobs = start_syncs(stack)
+    wait_until("a batch in progress", stack, lambda: progressed(stack, at_least=20))
+    outcome = disrupt()
+    stack.faults(latency_ms=0)
+    return outcome, finish(stack, jobs, started=started, extra={})
+
+
 def test_sigkill_of_the_pool_child_running_a_batch(
     private_postgres: PrivatePostgres, private_redis: PrivateRedis, tmp_path: Path
 ) -> None:
     with running_stack(private_postgres, private_redis, tmp_path) as stack:
-        connect_users(stack)
-        stack.faults(latency_ms=LATENCY_MS)
-        started = datetime.now(UTC)
-        jobs = start_syncs(stack)
-        wait_until("a batch in progress", stack, lambda: progressed(stack, at_least=20))
-        kills = _kill_children_until_a_task_is_lost(stack.services, "worker1")
-        stack.faults(latency_ms=0)
-        report = finish(stack, jobs, started=started, extra={})
+        kills, report = _disrupted_sync(
+            stack, lambda: _kill_children_until_a_task_is_lost(stack.services, "worker1")
+        )
         # reject_on_worker_lost gave the message back: the lost task ran again, elsewhere.
         assert repeated_deliveries(stack.services) >= 1
         print(
@@ -88,17 +100,13 @@ def test_sigkill_of_a_whole_worker_mid_batch(
     private_postgres: PrivatePostgres, private_redis: PrivateRedis, tmp_path: Path
 ) -> None:
     with running_stack(private_postgres, private_redis, tmp_path) as stack:
-        connect_users(stack)
-        stack.faults(latency_ms=LATENCY_MS)
-        started = datetime.now(UTC)
-        jobs = start_syncs(stack)
-        wait_until("a batch in progress", stack, lambda: progressed(stack, at_least=20))
         # Main process and pool child at once: nobody is left to give the message back, and
         # Redis would redeliver it only after the visibility timeout (2 h). The reaper must.
-        stack.services.kill_group("worker2")
-        start_worker(stack.services, "worker3")  # what a supervisor does; it changes nothing
-        stack.faults(latency_ms=0)
-        report = finish(stack, jobs, started=started, extra={})
+        def kill_whole_worker() -> None:
+            stack.services.kill_group("worker2")
+            start_worker(stack.services, "worker3")  # what a supervisor does; changes nothing
+
+        _, report = _disrupted_sync(stack, kill_whole_worker)
         resumed = count(stack.services, "sync.stalled_jobs_resumed")
         assert resumed >= 1, "the killed worker's job was not resumed by the reaper"
         print(f"\nSIGKILL whole worker: reaper resumed jobs {resumed} time(s); {report}")
@@ -108,15 +116,8 @@ def test_redis_restart_mid_sync_loses_the_queue_not_the_ledger(
     private_postgres: PrivatePostgres, private_redis: PrivateRedis, tmp_path: Path
 ) -> None:
     with running_stack(private_postgres, private_redis, tmp_path) as stack:
-        connect_users(stack)
-        stack.faults(latency_ms=LATENCY_MS)
-        started = datetime.now(UTC)
-        jobs = start_syncs(stack)
-        wait_until("a batch in progress", stack, lambda: progressed(stack, at_least=20))
         # No persistence: every queued and unacknowledged message is gone after the restart.
-        private_redis.restart(down_seconds=2.0)
-        stack.faults(latency_ms=0)
-        report = finish(stack, jobs, started=started, extra={})
+        _, report = _disrupted_sync(stack, lambda: private_redis.restart(down_seconds=2.0))
         resumed = count(stack.services, "sync.stalled_jobs_resumed")
         assert resumed >= 1, "jobs whose messages Redis lost were not resumed"
         print(
@@ -129,14 +130,7 @@ def test_postgres_restart_mid_sync(
     private_postgres: PrivatePostgres, private_redis: PrivateRedis, tmp_path: Path
 ) -> None:
     with running_stack(private_postgres, private_redis, tmp_path) as stack:
-        connect_users(stack)
-        stack.faults(latency_ms=LATENCY_MS)
-        started = datetime.now(UTC)
-        jobs = start_syncs(stack)
-        wait_until("a batch in progress", stack, lambda: progressed(stack, at_least=20))
-        private_postgres.restart(down_seconds=3.0)
-        stack.faults(latency_ms=0)
-        report = finish(stack, jobs, started=started, extra={})
+        _, report = _disrupted_sync(stack, lambda: private_postgres.restart(down_seconds=3.0))
         retries = count(stack.services, "retry: Retry in")
         assert retries >= 1, "no task met the database restart"
         print(

@@ -45,13 +45,13 @@ USERS ?= 1000
 EMAILS ?= 1500
 BENCH_ENV := PYTHONPATH=src:bench
 
-bench-scale: services
+bench-scale: install services
 	$(BENCH_ENV) $(BIN)/python bench/bench_scale.py --users $(USERS) --emails $(EMAILS) \
 		--json bench/results/scale-$(USERS)x$(EMAILS).json
 
-bench-quick: services
+bench-quick: install services
 	$(BENCH_ENV) $(BIN)/python bench/bench_scale.py --users 30 --emails 1500 --sample 30 \
 		--timeout 150 --json bench/results/quick.json
 
-bench-stages: services
+bench-stages: install services
 	$(BENCH_ENV) $(BIN)/python bench/bench_stages.py

@@ -27,7 +27,11 @@ from fincoach.models import (
 )
 from fincoach.parsing import parse
 from fincoach.sync.window import DAYS_PER_MONTH, fallback_window, initial_window
-from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
+from fincoach.transactions.repository import (
+    LedgerRow,
+    category_overrides,
+    insert_isolating_refusals,
+)
 from fincoach.users.service import mark_reauth_required
 
 REASON_LIMIT = 200
@@ -244,9 +248,16 @@ def process_next_batch(
         rows.extend(LedgerRow(fetched.message_id, t) for t in parsed)
 
     overrides = category_overrides(session, job.user_id)
-    insert_transactions(
+    stored = insert_isolating_refusals(
         session, user_id=job.user_id, mailbox_id=job.mailbox_id, rows=rows, overrides=overrides
     )
+    if stored.refused:
+        # The batch went in without these messages; each is failed, never the job.
+        rows = [row for row in rows if row.message_id not in stored.refused]
+        failures += [
+            _failure(message_id, "StorageRefused", reason)
+            for message_id, reason in stored.refused.items()
+        ]
     checkpoint["done"] = done + len(batch)
     job.checkpoint = checkpoint
     job.processed_emails += len(batch)

@@ -6,9 +6,13 @@ lies outside the datetime range. `POISON` maps a stable name to its raw bytes an
 says what the sync must make of each: a failure with its error class, or a stored row.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 
-ALERT_DATE = "Mon, 01 Jun 2026 10:00:00 +0530"
+# Recent, so the alerts fall inside any sync window; the alert's text carries its own time.
+ALERT_DATE = format_datetime(
+    datetime.now(timezone(timedelta(hours=5, minutes=30))) - timedelta(days=3)
+)
 
 
 def card_alert(
@@ -41,7 +45,6 @@ POISON: dict[str, bytes] = {
     "poison-merchant-nul": card_alert(merchant="AMA=00ZON"),
     "poison-merchant-bidi": card_alert(merchant="=E2=80=AENOZAMA"),  # U+202E, then "NOZAMA"
     "poison-date-9999": card_alert(date="Fri, 31 Dec 9999 23:59:59 -1400"),
-    "poison-date-0001": card_alert(date="Mon, 01 Jan 0001 00:00:00 +1400"),
 }
 # Refused at the parser's edge (parsing/limits.py), each with its reason in the job's error log.
 REFUSED = {
@@ -51,8 +54,9 @@ REFUSED = {
 }
 # Stored, cleaned: the merchant the ledger keeps.
 CLEANED = {"poison-merchant-nul": "AMAZON", "poison-merchant-bidi": "NOZAMA"}
-# Listed and stored: the alert's own text gives the time when the header cannot.
+# Listed (at the file's time) and stored: the alert's own text gives the transaction's time.
+# (Year 1 at +14:00 is read by email.utils as 2001, a date outside any sync window; the local
+# source's own test lists it.)
 EXTREME_DATES = {
     "poison-date-9999": datetime(2026, 6, 1, 4, 30, tzinfo=UTC),
-    "poison-date-0001": datetime(2026, 6, 1, 4, 30, tzinfo=UTC),
 }

@@ -2,6 +2,7 @@
 ordinary ones. The job completes, every ordinary transaction is stored, each hostile message is
 failed with its reason or stored cleaned, and the next incremental sync completes too."""
 
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -39,10 +40,8 @@ def _expected(folder: Path, names: list[str]) -> set[tuple[str, int]]:
     """(message id, position) of every transaction the parser finds in the named files."""
     rows: set[tuple[str, int]] = set()
     for name in names:
-        try:
+        with contextlib.suppress(MalformedEmail):
             rows |= {(name, t.position) for t in parse((folder / f"{name}.eml").read_bytes())}
-        except MalformedEmail:
-            pass
     return rows
 
 

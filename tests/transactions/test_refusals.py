@@ -27,7 +27,7 @@ def test_a_refused_message_is_left_out_and_the_rest_of_the_batch_stored(
     user = create_user(session)
     mailbox = create_mailbox(session, user=user)
     postgres = session.get_bind().dialect.name == "postgresql"
-    naive = replace(parsed_transaction(), occurred_at=datetime(2026, 5, 1, 10, 30))  # noqa: DTZ001
+    naive = replace(parsed_transaction(), occurred_at=datetime(2026, 5, 1, 10, 30))
     huge = replace(parsed_transaction(), amount=Decimal(10) ** 20)
     nul = parsed_transaction(merchant="AMA\x00ZON")
     rows = [

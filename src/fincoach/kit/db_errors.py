@@ -45,6 +45,11 @@ def describe(error: BaseException) -> str:
     return f"{name} (SQLSTATE {code})" if code else name
 
 
+def is_database_error(error: BaseException) -> bool:
+    """True for an error whose text may quote data: the driver's, or SQLAlchemy's wrapping."""
+    return isinstance(error, (psycopg.Error, StatementError))
+
+
 def is_connection_error(error: BaseException) -> bool:
     """True when the database or the link to it failed, rather than the data being refused."""
     if isinstance(error, DBAPIError) and error.connection_invalidated:

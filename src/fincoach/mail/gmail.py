@@ -208,13 +208,14 @@ class GmailMailSource:
         the ids it keeps failing while it serves the rest.
         """
         found = dict(unavailable.found)
-        failing = unavailable.message_ids
-        if not unavailable.answered:
-            # Nothing was answered: is Gmail down (this raises GmailBusy), or does one message
-            # fail its whole batch? Sent alone, the others come back.
+        failing = list(unavailable.isolated)
+        if unavailable.unresolved:
+            # They failed with their whole request: is Gmail down (profile() raises GmailBusy),
+            # or does one message fail its batch? Sent alone, the others come back.
             self.profile()
-            answers, failing = self._fetcher.fetch_each(failing)
+            answers, still = self._fetcher.fetch_each(unavailable.unresolved)
             found.update(answers)
+            failing += still
         if failing:
             raise MessagesUnavailable(failing)
         return found

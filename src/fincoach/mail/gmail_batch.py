@@ -31,16 +31,17 @@ from fincoach.mail.gmail_retry import (
 class PartsUnavailable(SourceUnavailable):
     """Parts that kept failing through every retry, with what the fetch did get.
 
-    `answered` says whether Gmail answered any other part of the fetch: when it did, Gmail is
-    up and these messages are the trouble; when it did not, the caller must find out which.
+    `isolated` failed while Gmail answered other parts of the same request: Gmail is up and
+    these messages are the trouble. `unresolved` failed with their whole request (an outage, or
+    one message failing its batch): the caller must find out which (gmail.py).
     """
 
     def __init__(
-        self, message_ids: list[str], *, answered: bool, found: dict[str, FetchedMessage]
+        self, *, isolated: list[str], unresolved: list[str], found: dict[str, FetchedMessage]
     ) -> None:
         super().__init__("gmail kept failing this batch; retrying later")
-        self.message_ids = message_ids
-        self.answered = answered
+        self.isolated = isolated
+        self.unresolved = unresolved
         self.found = found
 
 
@@ -77,14 +78,16 @@ class BatchFetcher:
         failed here would lose their transactions, so the caller decides (gmail.py).
         """
         results: dict[str, FetchedMessage] = {}
-        failing: list[str] = []
+        isolated: list[str] = []
+        unresolved: list[str] = []
         unique = list(dict.fromkeys(message_ids))
         for start in range(0, len(unique), self.batch_size):
-            failing += self._fetch_chunk(unique[start : start + self.batch_size], results)
-            if failing and not results:
-                break  # nothing answered yet: most likely an outage, not worth more chunks
-        if failing:
-            raise PartsUnavailable(failing, answered=bool(results), found=results)
+            failing, answered = self._fetch_chunk(unique[start : start + self.batch_size], results)
+            (isolated if answered else unresolved).extend(failing)
+            if unresolved and not results:
+                break  # nothing answered at all: most likely an outage, not worth more chunks
+        if isolated or unresolved:
+            raise PartsUnavailable(isolated=isolated, unresolved=unresolved, found=results)
         return results
 
     def fetch_each(self, message_ids: Sequence[str]) -> tuple[dict[str, FetchedMessage], list[str]]:
@@ -106,15 +109,18 @@ class BatchFetcher:
                 results[mid] = FetchedMessage(mid, None, failure.reason)
         return results, failing
 
-    def _fetch_chunk(self, chunk: list[str], done: dict[str, FetchedMessage]) -> list[str]:
-        """Fetch into `done`; returns the ids still failing (retryably) after every attempt."""
+    def _fetch_chunk(
+        self, chunk: list[str], done: dict[str, FetchedMessage]
+    ) -> tuple[list[str], bool]:
+        """Fetch into `done`; returns the ids still failing (retryably) after every attempt,
+        and whether Gmail answered another part of the last request they were in."""
         todo = chunk
         for retry in range(self.backoff.attempts):
             self.limiter.acquire(UNITS_GET * len(todo))
             failures = self._send(todo, done)
             again = [mid for mid in todo if mid in failures and failures[mid].retryable]
             if again and retry + 1 >= self.backoff.attempts:
-                return again
+                return again, len(again) < len(todo)
             for mid, failure in failures.items():
                 if not failure.retryable or retry + 1 >= self.backoff.attempts:
                     done[mid] = FetchedMessage(mid, None, failure.reason)
@@ -123,7 +129,7 @@ class BatchFetcher:
             waits = [f.retry_after for f in failures.values() if f.retry_after is not None]
             self.sleep(self.backoff.delay(retry, max(waits, default=None)))
             todo = again
-        return []
+        return [], True
 
     def _send(self, ids: list[str], done: dict[str, FetchedMessage]) -> dict[str, _Failure]:
         """One batch HTTP request; successes go into `done`, failures are returned by id."""

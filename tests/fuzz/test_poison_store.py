@@ -127,3 +127,38 @@ def test_every_message_is_stored_or_counted_failed_and_the_job_completes(
         if len(mid) > 255 and parsed and sessions.kw["bind"].dialect.name == "postgresql":
             assert failed.get(mid) == "StorageRefused"
     assert done.parsed_transactions == sum(stored.values())
+
+
+def test_a_message_the_ledger_refuses_fails_alone_and_its_batch_is_stored(
+    pg_url: str,
+) -> None:
+    # A message id longer than the ledger's column: PostgreSQL refuses the batch's COPY; before
+    # issue 10 the whole job failed with `unexpected error: StringDataRightTruncation`.
+    engine = make_engine(pg_url)
+    sessions = make_session_factory(engine)
+    long_id = "x" * 300
+    raws = {
+        "first": card_alert(amount="12.00"),
+        long_id: card_alert(amount="13.00"),
+        "last": card_alert(amount="14.00"),
+    }
+    with sessions() as session:
+        user = create_user(session)
+        mailbox = create_mailbox(session, user=user)
+        job = service.start_job(session, mailbox=mailbox, kind=JobKind.INITIAL, months=1)
+        session.commit()
+    config = Settings(_env_file=None, email_batch_size=10)  # type: ignore[call-arg]
+    done = run_job(sessions, job_id=job.id, source=MemorySource(raws), settings=config)
+
+    assert done.status is JobStatus.COMPLETED, done.error_message
+    assert [(e["message_id"], e["error"]) for e in done.error_log] == [(long_id, "StorageRefused")]
+    assert done.error_log[0]["reason"] == (
+        "the ledger refused this message's data: StringDataRightTruncation (SQLSTATE 22001)"
+    )
+    assert (done.failed_emails, done.parsed_transactions) == (1, 2)
+    with sessions() as session:
+        stored = session.scalars(
+            select(Transaction.message_id).where(Transaction.mailbox_id == mailbox.id)
+        ).all()
+    assert sorted(stored) == ["first", "last"]
+    engine.dispose()

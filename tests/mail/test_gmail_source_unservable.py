@@ -4,6 +4,7 @@ Only the first costs the message anything: the sync counts MessagesUnavailable p
 gives up on it after a bound, while an outage (SourceUnavailable) is retried without limit on
 any message."""
 
+import httpx
 import pytest
 
 from fincoach.mail.base import MessagesUnavailable, SourceUnavailable, TimeWindow
@@ -30,6 +31,8 @@ def test_a_message_gmail_keeps_failing_is_named_and_the_others_fetched() -> None
     with running_emulator(address="one-bad@fincoach.example", count=30) as emu:
         source = _source(emu)
         ids = list(source.list_message_ids(TimeWindow()))
+        refused = httpx.put(f"{emu.base}/admin/faults", json={"failing_messages": ids[3]})
+        assert refused.status_code == 400  # a list of ids, not one id's characters
         emu.admin("PUT", "/faults", json={"failing_messages": [ids[3]]})
         with pytest.raises(MessagesUnavailable) as raised:
             source.fetch(ids)

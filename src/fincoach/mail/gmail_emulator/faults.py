@@ -27,7 +27,13 @@ class FaultSettings:
         for name, value in changes.items():
             if name not in self.__dataclass_fields__:
                 raise ValueError(f"unknown fault setting {name}")
-            new = type(getattr(self, name))(value)
+            current = getattr(self, name)
+            if isinstance(current, list):
+                if not isinstance(value, list):
+                    raise ValueError(f"{name} must be a list of message ids")
+                setattr(self, name, [str(v) for v in value])
+                continue
+            new = type(current)(value)
             if name.endswith("_rate") and not 0.0 <= new <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1]")
             setattr(self, name, new)

@@ -8,17 +8,7 @@ Celery result backend get only what this module gives: the error's class and its
 """
 
 import psycopg
-from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.exc import InterfaceError as SAInterfaceError
-from sqlalchemy.exc import OperationalError as SAOperationalError
-
-# The connection or the server, not the data: worth retrying, never the message's fault.
-_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-    SAOperationalError,
-    SAInterfaceError,
-)
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 
 
 class StorageFailed(Exception):
@@ -50,13 +40,19 @@ def is_database_error(error: BaseException) -> bool:
     return isinstance(error, (psycopg.Error, StatementError))
 
 
-def is_connection_error(error: BaseException) -> bool:
-    """True when the database or the link to it failed, rather than the data being refused."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+def is_data_refusal(error: BaseException) -> bool:
+    """True when the database (or the driver, before sending) refused a value: SQLSTATE class 22
+    (data exception: out of range, too long, NUL) or 23 (integrity), or a value that could not
+    be converted. A schema or programming error (class 42 ...) is a bug, not the data's fault."""
+    driver = _driver_error(error)
+    code = sqlstate(error)
+    if code is not None:
+        return code[:2] in {"22", "23"}
+    if isinstance(error, (DataError, IntegrityError)):  # SQLite's, which carry no SQLSTATE
         return True
-    return isinstance(error, _CONNECTION_ERRORS) or isinstance(
-        _driver_error(error), _CONNECTION_ERRORS
-    )
+    if isinstance(driver, psycopg.Error):
+        return isinstance(driver, (psycopg.DataError, psycopg.IntegrityError))
+    return isinstance(driver, (ValueError, TypeError))
 
 
 def scrubbed(error: BaseException) -> StorageFailed:

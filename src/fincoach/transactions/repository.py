@@ -132,9 +132,11 @@ def insert_isolating_refusals(
     value out of range, a NUL, a too-long text: SQLSTATE classes 22 and 23), the savepoint is
     rolled back and each message is inserted alone in its own savepoint, so one hostile message
     costs its batch one round of single-message inserts, never the batch. A refused message's
-    reason names the error's class and SQLSTATE only (kit.db_errors). Errors of the connection
-    itself are nobody's data and propagate, for the caller to retry.
+    reason names the error's class and SQLSTATE only (kit.db_errors). Any other error (the
+    connection, a schema that does not match the code) is no message's fault and propagates.
     """
+    if not rows:
+        return StoreOutcome(0)
     try:
         with session.begin_nested():
             return StoreOutcome(
@@ -143,7 +145,7 @@ def insert_isolating_refusals(
                 )
             )
     except _REFUSALS as exc:
-        if db_errors.is_connection_error(exc):
+        if not db_errors.is_data_refusal(exc):
             raise
     by_message: dict[str, list[LedgerRow]] = {}
     for row in rows:
@@ -161,7 +163,7 @@ def insert_isolating_refusals(
                     overrides=overrides,
                 )
         except _REFUSALS as exc:
-            if db_errors.is_connection_error(exc):
+            if not db_errors.is_data_refusal(exc):
                 raise
             refused[message_id] = (
                 f"the ledger refused this message's data: {db_errors.describe(exc)}"

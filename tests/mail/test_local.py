@@ -73,3 +73,23 @@ def test_missing_message_is_reported_not_raised(tmp_path: Path) -> None:
     [missing, bad] = source.fetch(["nope", "../etc"])
     assert missing.raw is None and missing.error
     assert bad.raw is None and bad.error == "invalid message id"
+
+
+@pytest.mark.parametrize(
+    "date", ["Fri, 31 Dec 9999 23:59:59 -1400", "Mon, 01 Jan 0001 00:00:00 +1400"]
+)
+def test_a_date_beyond_the_datetime_range_is_listed_with_the_file_time(
+    date: str, tmp_path: Path
+) -> None:
+    # Issue 10: such a header overflowed in astimezone() and failed the whole listing.
+    folder = _write("eml", tmp_path, 3)
+    extreme = _message(9).replace(
+        f"Date: {format_datetime(START + timedelta(days=9))}".encode(), f"Date: {date}".encode()
+    )
+    assert f"Date: {date}".encode() in extreme
+    (folder / "extreme.eml").write_bytes(extreme)
+    source = LocalMailSource(folder)
+    ids = list(source.list_message_ids(TimeWindow()))
+    assert sorted(ids) == ["extreme", "id000", "id001", "id002"]
+    assert source.current_cursor() is not None
+    assert [f.raw for f in source.fetch(["extreme"])] == [extreme]

@@ -48,6 +48,19 @@ class SourceUnavailable(FincoachError):
     status_code = 503
 
 
+class MessagesUnavailable(SourceUnavailable):
+    """The provider serves the mailbox but kept failing these messages through every retry.
+
+    Still retried later (a provider's hiccup must not lose a message), but counted per message:
+    the sync records a message that fails this way on several deliveries as failed and moves on,
+    so one message the provider cannot serve never holds its mailbox for good.
+    """
+
+    def __init__(self, message_ids: Sequence[str]) -> None:
+        super().__init__(f"the mail provider kept failing {len(message_ids)} message(s)")
+        self.message_ids = list(message_ids)
+
+
 class QuotaWait(FincoachError):
     """The provider's quota for this user needs `retry_after` seconds: come back later.
 

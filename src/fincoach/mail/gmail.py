@@ -19,11 +19,12 @@ from fincoach.kit.errors import FincoachError
 from fincoach.mail.base import (
     CursorExpired,
     FetchedMessage,
+    MessagesUnavailable,
     QuotaWait,
     SourceUnavailable,
     TimeWindow,
 )
-from fincoach.mail.gmail_batch import BatchFetcher
+from fincoach.mail.gmail_batch import BatchFetcher, PartsUnavailable
 from fincoach.mail.gmail_client import build_gmail, make_credentials, new_batch, revoked_from
 from fincoach.mail.gmail_limiter import (
     UNITS_GET,
@@ -194,8 +195,30 @@ class GmailMailSource:
         wait = self.limiter.wait_time(UNITS_GET * distinct)
         if wait > self.max_quota_wait:
             raise QuotaWait(wait)
-        found = self._fetcher.fetch(message_ids)
+        try:
+            found = self._fetcher.fetch(message_ids)
+        except PartsUnavailable as exc:
+            found = self._isolate(exc)
         return [found[mid] for mid in message_ids]
+
+    def _isolate(self, unavailable: PartsUnavailable) -> dict[str, FetchedMessage]:
+        """Tell an outage from messages Gmail cannot serve; returns the fetch when it recovers.
+
+        Raises SourceUnavailable (GmailBusy) when Gmail itself is down, MessagesUnavailable with
+        the ids it keeps failing while it serves the rest.
+        """
+        found = dict(unavailable.found)
+        failing = list(unavailable.isolated)
+        if unavailable.unresolved:
+            # They failed with their whole request: is Gmail down (profile() raises GmailBusy),
+            # or does one message fail its batch? Sent alone, the others come back.
+            self.profile()
+            answers, still = self._fetcher.fetch_each(unavailable.unresolved)
+            found.update(answers)
+            failing += still
+        if failing:
+            raise MessagesUnavailable(failing)
+        return found
 
     # -- quota that travels with the job (see gmail_limiter) ----------------------------------
     def quota_state(self) -> dict[str, float]:

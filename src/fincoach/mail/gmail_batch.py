@@ -28,6 +28,23 @@ from fincoach.mail.gmail_retry import (
 )
 
 
+class PartsUnavailable(SourceUnavailable):
+    """Parts that kept failing through every retry, with what the fetch did get.
+
+    `isolated` failed while Gmail answered other parts of the same request: Gmail is up and
+    these messages are the trouble. `unresolved` failed with their whole request (an outage, or
+    one message failing its batch): the caller must find out which (gmail.py).
+    """
+
+    def __init__(
+        self, *, isolated: list[str], unresolved: list[str], found: dict[str, FetchedMessage]
+    ) -> None:
+        super().__init__("gmail kept failing this batch; retrying later")
+        self.isolated = isolated
+        self.unresolved = unresolved
+        self.found = found
+
+
 @dataclass(slots=True)
 class _Failure:
     reason: str
@@ -55,24 +72,55 @@ class BatchFetcher:
     _messages: Any = None
 
     def fetch(self, message_ids: Sequence[str]) -> dict[str, FetchedMessage]:
-        """Results by id for the distinct ids given; the caller has checked the quota bound."""
+        """Results by id for the distinct ids given; the caller has checked the quota bound.
+
+        Raises PartsUnavailable when parts still fail after every retry: recording them as
+        failed here would lose their transactions, so the caller decides (gmail.py).
+        """
         results: dict[str, FetchedMessage] = {}
+        isolated: list[str] = []
+        unresolved: list[str] = []
         unique = list(dict.fromkeys(message_ids))
         for start in range(0, len(unique), self.batch_size):
-            results.update(self._fetch_chunk(unique[start : start + self.batch_size]))
+            failing, answered = self._fetch_chunk(unique[start : start + self.batch_size], results)
+            (isolated if answered else unresolved).extend(failing)
+            if unresolved and not results:
+                break  # nothing answered at all: most likely an outage, not worth more chunks
+        if isolated or unresolved:
+            raise PartsUnavailable(isolated=isolated, unresolved=unresolved, found=results)
         return results
 
-    def _fetch_chunk(self, chunk: list[str]) -> dict[str, FetchedMessage]:
-        done: dict[str, FetchedMessage] = {}
+    def fetch_each(self, message_ids: Sequence[str]) -> tuple[dict[str, FetchedMessage], list[str]]:
+        """Each message alone, once: what was fetched, and the ids that still fail by themselves.
+
+        For a batch Gmail refuses as a whole although it is up: one message can fail a batch's
+        every part (an envelope error), and sent alone the others come back.
+        """
+        results: dict[str, FetchedMessage] = {}
+        failing: list[str] = []
+        for mid in message_ids:
+            self.limiter.acquire(UNITS_GET)
+            failure = self._send([mid], results).get(mid)
+            if failure is None:
+                continue
+            if failure.retryable:
+                failing.append(mid)
+            else:
+                results[mid] = FetchedMessage(mid, None, failure.reason)
+        return results, failing
+
+    def _fetch_chunk(
+        self, chunk: list[str], done: dict[str, FetchedMessage]
+    ) -> tuple[list[str], bool]:
+        """Fetch into `done`; returns the ids still failing (retryably) after every attempt,
+        and whether Gmail answered another part of the last request they were in."""
         todo = chunk
         for retry in range(self.backoff.attempts):
             self.limiter.acquire(UNITS_GET * len(todo))
             failures = self._send(todo, done)
             again = [mid for mid in todo if mid in failures and failures[mid].retryable]
             if again and retry + 1 >= self.backoff.attempts:
-                # Still throttled or failing after every retry: recording these messages as
-                # failed would lose their transactions, so the whole batch is taken again later.
-                raise SourceUnavailable("gmail kept failing this batch; retrying later")
+                return again, len(again) < len(todo)
             for mid, failure in failures.items():
                 if not failure.retryable or retry + 1 >= self.backoff.attempts:
                     done[mid] = FetchedMessage(mid, None, failure.reason)
@@ -81,7 +129,7 @@ class BatchFetcher:
             waits = [f.retry_after for f in failures.values() if f.retry_after is not None]
             self.sleep(self.backoff.delay(retry, max(waits, default=None)))
             todo = again
-        return done
+        return [], True
 
     def _send(self, ids: list[str], done: dict[str, FetchedMessage]) -> dict[str, _Failure]:
         """One batch HTTP request; successes go into `done`, failures are returned by id."""

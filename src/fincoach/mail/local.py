@@ -33,11 +33,13 @@ def received_time(raw_headers: bytes, fallback: datetime = _EPOCH) -> datetime:
         return fallback
     try:
         parsed = email.utils.parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError):
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        # Year 9999 at -14:00 or year 1 at +14:00 is a valid header whose UTC instant lies
+        # outside datetime's range: OverflowError, which must not stop the whole listing.
+        return parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return fallback
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _mtime(path: Path) -> datetime:

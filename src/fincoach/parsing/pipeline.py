@@ -10,6 +10,7 @@ from fincoach.parsing import generic
 from fincoach.parsing.brands import brand, is_receipt, sender_brand
 from fincoach.parsing.categories import categorize
 from fincoach.parsing.dates import find_datetime
+from fincoach.parsing.edge import admit
 from fincoach.parsing.fields import find_account, find_merchant, find_reference
 from fincoach.parsing.lexicon import lexicon
 from fincoach.parsing.merchants import normalize_merchant
@@ -154,8 +155,9 @@ def parse_detailed(raw: bytes, *, received_at: datetime | None = None) -> ParseR
                 f if f.merchant and not single else replace(f, merchant=receipt_brand)
                 for f in found
             ]
+    # The parser's edge: clean text fields, refuse amounts the ledger cannot hold (edge.py).
     transactions = tuple(
-        _transaction(position, f, rule_id, text, message, received_at)
+        admit(_transaction(position, f, rule_id, text, message, received_at))
         for position, f in enumerate(found)
     )
     return ParseResult(

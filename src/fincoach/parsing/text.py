@@ -15,7 +15,13 @@ from fincoach.parsing.mime import DecodedMessage
 
 MAX_TEXT_CHARS = 20_000  # alerts and receipts say what matters long before this
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f]")
+# C0/C1 controls (NUL from `=00` included) and bidi controls (U+202E shows "NOZAMA" as
+# "AMAZON"): never text a reader is meant to see; parsing/edge.py explains. NEL (\x85) stays,
+# a line break for splitlines.
+CONTROL_CHARACTERS = (
+    "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+)
+_INVISIBLE = re.compile(f"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f{CONTROL_CHARACTERS}]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _HTML_HINT = re.compile(r"<(?:html|body|div|table|p|br|span|td)\b", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]{0,20})")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from fincoach.kit.errors import BadRequest, Conflict, FincoachError, NotFound
 from fincoach.kit.models import utc_now
-from fincoach.mail.base import CursorExpired, MailSource
+from fincoach.mail.base import CursorExpired, MailSource, MessagesUnavailable
 from fincoach.models import (
     ACTIVE_STATUSES,
     EmailSyncJob,
@@ -27,13 +27,20 @@ from fincoach.models import (
 )
 from fincoach.parsing import parse
 from fincoach.sync.window import DAYS_PER_MONTH, fallback_window, initial_window
-from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
+from fincoach.transactions.repository import (
+    LedgerRow,
+    category_overrides,
+    insert_isolating_refusals,
+)
 from fincoach.users.service import mark_reauth_required
 
 REASON_LIMIT = 200
 # How often the batch at one offset may be delivered before its messages are taken one at a
 # time, and a single message that still kills its worker is recorded as failed and skipped.
 MAX_DELIVERIES = 3
+# How many deliveries of its batch a message the provider keeps failing (each after the
+# provider's own in-call retries) gets before it is recorded as failed and skipped.
+MAX_FETCH_ATTEMPTS = 3
 
 
 @runtime_checkable
@@ -227,8 +234,21 @@ def process_next_batch(
     batch = ids[done : done + batch_size]
     rows: list[LedgerRow] = []
     failures: list[dict[str, Any]] = []
+    strikes: dict[str, int] = dict(checkpoint.get("unavailable", {}))
+    given_up = [mid for mid in batch if strikes.get(mid, 0) >= MAX_FETCH_ATTEMPTS]
+    failures += [
+        _failure(mid, "FetchError", f"the mail provider failed it on {MAX_FETCH_ATTEMPTS} tries")
+        for mid in given_up
+    ]
     _restore_quota(source, checkpoint)
-    fetched_batch = source.fetch(batch)
+    try:
+        fetched_batch = source.fetch([mid for mid in batch if mid not in given_up])
+    except MessagesUnavailable as exc:
+        # The provider serves the rest but not these: count a strike each and take the batch
+        # again (the caller commits the strikes); past MAX_FETCH_ATTEMPTS a message is skipped.
+        for mid in exc.message_ids:
+            strikes[mid] = strikes.get(mid, 0) + 1
+        return _retry_batch(session, job=job, checkpoint=checkpoint, source=source, strikes=strikes)
     _save_quota(source, checkpoint)
     for fetched in fetched_batch:
         if fetched.raw is None:
@@ -244,9 +264,16 @@ def process_next_batch(
         rows.extend(LedgerRow(fetched.message_id, t) for t in parsed)
 
     overrides = category_overrides(session, job.user_id)
-    insert_transactions(
+    stored = insert_isolating_refusals(
         session, user_id=job.user_id, mailbox_id=job.mailbox_id, rows=rows, overrides=overrides
     )
+    if stored.refused:
+        # The batch went in without these messages; each is failed, never the job.
+        rows = [row for row in rows if row.message_id not in stored.refused]
+        failures += [
+            _failure(message_id, "StorageRefused", reason)
+            for message_id, reason in stored.refused.items()
+        ]
     checkpoint["done"] = done + len(batch)
     job.checkpoint = checkpoint
     job.processed_emails += len(batch)
@@ -259,6 +286,25 @@ def process_next_batch(
     job.heartbeat_at = utc_now()
     session.flush()
     return BatchOutcome(len(batch), len(rows), len(failures), checkpoint["done"] < len(ids))
+
+
+def _retry_batch(
+    session: Session,
+    *,
+    job: EmailSyncJob,
+    checkpoint: dict[str, Any],
+    source: MailSource,
+    strikes: dict[str, int],
+) -> BatchOutcome:
+    """Keep the offset, save the strikes; this delivery does not count toward WorkerLost."""
+    checkpoint["unavailable"] = strikes
+    if checkpoint.get("deliveries", 0) > 0:
+        checkpoint["deliveries"] -= 1
+    _save_quota(source, checkpoint)
+    job.checkpoint = checkpoint
+    job.heartbeat_at = utc_now()
+    session.flush()
+    return BatchOutcome(0, 0, 0, more=True)
 
 
 def complete(session: Session, *, job: EmailSyncJob, mailbox: Mailbox) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from fincoach.config import Settings
+from fincoach.kit import db_errors
 from fincoach.kit.errors import FincoachError
 from fincoach.mail.base import AuthorizationRevoked, QuotaWait, SourceUnavailable
 from fincoach.mail.factory import open_source
@@ -86,7 +87,9 @@ def process_batch(self: Task, job_id: str, offset: int | None = None) -> dict[st
                 _fail_quietly(
                     uuid.UUID(job_id), f"gave up after {MAX_RETRIES} retries: {type(exc).__name__}"
                 )
-            raise self.retry(args=(job_id, offset), exc=exc, countdown=countdown) from None
+            # A database error's text may quote data: the retry records only its kind.
+            recorded = db_errors.scrubbed(exc) if db_errors.is_database_error(exc) else exc
+            raise self.retry(args=(job_id, offset), exc=recorded, countdown=countdown) from None
         steps += 1
         if step.wait is not None:
             if direct:
@@ -161,9 +164,16 @@ def _run_step(job_id: uuid.UUID, offset: int | None) -> Step:
             # by an active job forever), name only the error class, and let Celery record it.
             session.rollback()
             job, _ = _reload(session, job_id)
-            service.fail(session, job=job, reason=f"unexpected error: {type(exc).__name__}")
+            database = db_errors.is_database_error(exc)
+            kind = db_errors.describe(exc) if database else type(exc).__name__
+            service.fail(session, job=job, reason=f"unexpected error: {kind}")
             session.commit()
             metrics.JOBS_FINISHED.labels(status=job.status.value).inc()
+            if database:
+                # Its text quotes the refused values (kit/db_errors.py): the log, Celery's log
+                # and the result backend get the class and SQLSTATE, never the traceback's text.
+                log.error("sync.database_error", job_id=str(job_id), error=kind)
+                raise db_errors.scrubbed(exc) from None
             log.exception("sync.unexpected_error", job_id=str(job_id))
             raise
 

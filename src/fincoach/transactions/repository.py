@@ -8,13 +8,16 @@ SQLite, the embedded demo's database, keeps the multi-row INSERT.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import Insert, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
+from fincoach.kit import db_errors
 from fincoach.kit.models import utc_now
 from fincoach.models import MerchantCategory, Transaction
 from fincoach.parsing.types import ParsedTransaction
@@ -100,6 +103,72 @@ def insert_transactions(
     if session.get_bind().dialect.name == "postgresql":
         return _copy_insert(session, records)
     return _values_insert(session, records)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    """What `insert_isolating_refusals` did: rows new to the ledger, messages left out."""
+
+    inserted: int
+    refused: dict[str, str] = field(default_factory=dict)  # message id -> content-free reason
+
+
+# What a refused value raises: the server's errors (COPY's and INSERT's), SQLAlchemy's wrapping
+# of them or of a bind-time conversion, and a value the driver cannot encode.
+_REFUSALS = (psycopg.Error, StatementError, ValueError, TypeError)
+
+
+def insert_isolating_refusals(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    mailbox_id: uuid.UUID | None,
+    rows: Sequence[LedgerRow],
+    overrides: dict[str, str] | None = None,
+) -> StoreOutcome:
+    """Like insert_transactions, but a message whose rows the database refuses is left out.
+
+    The batch goes in whole inside a savepoint. When the database refuses it for its data (a
+    value out of range, a NUL, a too-long text: SQLSTATE classes 22 and 23), the savepoint is
+    rolled back and each message is inserted alone in its own savepoint, so one hostile message
+    costs its batch one round of single-message inserts, never the batch. A refused message's
+    reason names the error's class and SQLSTATE only (kit.db_errors). Any other error (the
+    connection, a schema that does not match the code) is no message's fault and propagates.
+    """
+    if not rows:
+        return StoreOutcome(0)
+    try:
+        with session.begin_nested():
+            return StoreOutcome(
+                insert_transactions(
+                    session, user_id=user_id, mailbox_id=mailbox_id, rows=rows, overrides=overrides
+                )
+            )
+    except _REFUSALS as exc:
+        if not db_errors.is_data_refusal(exc):
+            raise
+    by_message: dict[str, list[LedgerRow]] = {}
+    for row in rows:
+        by_message.setdefault(row.message_id, []).append(row)
+    inserted = 0
+    refused: dict[str, str] = {}
+    for message_id, message_rows in by_message.items():
+        try:
+            with session.begin_nested():
+                inserted += insert_transactions(
+                    session,
+                    user_id=user_id,
+                    mailbox_id=mailbox_id,
+                    rows=message_rows,
+                    overrides=overrides,
+                )
+        except _REFUSALS as exc:
+            if not db_errors.is_data_refusal(exc):
+                raise
+            refused[message_id] = (
+                f"the ledger refused this message's data: {db_errors.describe(exc)}"
+            )
+    return StoreOutcome(inserted, refused)
 
 
 def _records(

@@ -221,6 +221,12 @@ def call(
         return _call(emu, method, path, query, authorization)
     except GmailApiError as exc:
         return _error(exc)
+    except (RecursionError, MemoryError, ValueError, LookupError):
+        # A message the emulator cannot render (a 3,000-level multipart exhausts the MIME
+        # reader's recursion): Gmail answers such a part 500 backendError and serves the
+        # other parts of the batch, and so does the emulator.
+        emu.counters.injected_5xx += 1
+        return _error(errors.backend_error(500))
 
 
 def _call(
@@ -247,6 +253,9 @@ def _call(
     if fault == 429:
         emu.counters.injected_429 += 1
         raise errors.rate_limited(status=429, retry_after=1)
+    if name == "users.messages.get" and emu.faults.fails_message(unquote(match.group(2))):
+        emu.counters.injected_5xx += 1
+        raise errors.backend_error(500)
     units = METHOD_UNITS[name]
     wait = emu.quota.charge(owner, units)
     if wait:

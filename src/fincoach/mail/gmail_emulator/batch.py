@@ -103,6 +103,9 @@ def answer_batch(
     parts = parse_batch(content_type, body)
     emu.counters.batches += 1
     emu.counters.batch_parts += len(parts)
+    if emu.faults.fails_batch([part.path for part in parts]):
+        emu.counters.injected_5xx += 1
+        raise errors.backend_error(500)
     boundary = f"batch_{secrets.token_hex(12)}"
     chunks = []
     for part in parts:

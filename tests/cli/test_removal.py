@@ -86,6 +86,12 @@ def test_mailbox_remove_needs_a_choice_and_a_confirmation(
     assert declined.exit_code == 1
     assert emu.token_works(emu.refresh_token)
     assert _count(sessions, user_id) == 4
+    # Confirmed, it goes (and leaves no credential behind in the shared test database).
+    confirmed = CliRunner().invoke(
+        app, ["mailbox", "remove", str(mailbox_id), "--delete-transactions"], input="y\n"
+    )
+    assert confirmed.exit_code == 0, confirmed.output
+    assert _count(sessions, user_id) == 0
 
 
 def test_mailbox_remove_keeping_transactions_revokes_and_disconnects(

@@ -91,7 +91,6 @@ def remove_mailbox(
         mailbox.credentials_encrypted = None
         mailbox.status = MailboxStatus.DISCONNECTED
         mailbox.status_reason = DISCONNECTED_REASON
-        session.flush()
         deleted, kept = 0, repository.count_transactions(session, mailbox_id=mailbox.id)
         fate = MailboxFate.DISCONNECTED
     else:

@@ -4,6 +4,7 @@ Gmail emulator's revocation endpoint over real HTTP."""
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -27,8 +28,9 @@ from fincoach.models import (
     User,
 )
 from fincoach.sync import service as sync_service
+from fincoach.sync import tasks
 from fincoach.transactions.repository import LedgerRow, insert_transactions
-from tests.api.conftest import admin_headers, bearer, user_headers
+from tests.api.conftest import admin_headers, bearer, new_user, user_headers
 from tests.factories import create_gmail_mailbox, create_mailbox, create_user, parsed_transaction
 from tests.oauth.emulator_server import RunningEmulator, running_emulator
 
@@ -309,3 +311,22 @@ def test_deleting_a_user_removes_everything_of_theirs_and_nothing_else(
     assert api.delete(f"/api/v1/users/{owner.user_id}", headers=admin_headers(api)).status_code == (
         404
     )
+
+
+def test_connecting_a_disconnected_mailbox_again_adds_nothing_twice(
+    client: TestClient, sessions: sessionmaker[Session], mail_dir: Path
+) -> None:
+    user_id = new_user(client, mail_dir)
+    tasks.fetch_user_emails_initial(user_id)
+    [mailbox] = client.get(f"/api/v1/users/{user_id}/mailboxes").json()
+    stored = _transactions(client, uuid.UUID(mailbox["id"]))
+    assert stored > 0
+
+    removed = client.delete(f"/api/v1/mailboxes/{mailbox['id']}?keep_transactions=true")
+    assert removed.json()["transactions_kept"] == stored
+    again = client.post(f"/api/v1/users/{user_id}/mailboxes/local", json={"path": str(mail_dir)})
+    assert again.status_code == 201, again.text
+    assert (again.json()["id"], again.json()["status"]) == (mailbox["id"], "active")
+
+    tasks.fetch_user_emails_initial(user_id)
+    assert _transactions(client, uuid.UUID(mailbox["id"])) == stored

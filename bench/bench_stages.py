@@ -31,12 +31,13 @@ from fincoach.mail.gmail_batch import decode_raw
 from fincoach.mail.gmail_client import _http_response
 from fincoach.mail.gmail_emulator import Emulator, EmulatorConfig, QuotaSettings
 from fincoach.mail.gmail_emulator.batch import answer_batch
+from fincoach.models import MailProvider
 from fincoach.parsing import parse
 from fincoach.parsing.mime import decode_message
 from fincoach.parsing.text import body_text
 from fincoach.transactions import repository
 from fincoach.transactions.repository import LedgerRow
-from fincoach.users.service import get_or_create_user
+from fincoach.users.service import get_or_create_mailbox, get_or_create_user
 
 ADDRESS = "stages@fincoach.example"
 BATCH = 250
@@ -116,7 +117,11 @@ def main() -> None:
     try:
         engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
         with Session(engine) as session:
-            user_id = get_or_create_user(session, email=ADDRESS).id
+            user = get_or_create_user(session, email=ADDRESS)
+            mailbox = get_or_create_mailbox(
+                session, user=user, provider=MailProvider.GMAIL, address=ADDRESS
+            )
+            user_id, mailbox_id = user.id, mailbox.id
             session.commit()
         size = max(1, round(BATCH * len(parsed) / n))
         chunks = [parsed[i : i + size] for i in range(0, len(parsed), size)]
@@ -133,7 +138,7 @@ def main() -> None:
                         # fresh message ids per method, so each inserts every row
                         fresh = [LedgerRow(f"{label}-{r.message_id}", r.parsed) for r in chunk]
                         records = repository._records(
-                            fresh, user_id=user_id, mailbox_id=None, overrides={}
+                            fresh, user_id=user_id, mailbox_id=mailbox_id, overrides={}
                         )
                         assert insert(session, records) == len(records)
                         session.commit()

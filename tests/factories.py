@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from fincoach.config import Settings
+from fincoach.kit.crypto import TokenCipher
 from fincoach.models import Mailbox, MailProvider, User
 from fincoach.parsing.types import Direction, Instrument, ParsedTransaction
 
@@ -25,6 +27,22 @@ def create_mailbox(
     location: str | None = None,
 ) -> Mailbox:
     mailbox = Mailbox(user_id=user.id, provider=provider, address=user.email, location=location)
+    session.add(mailbox)
+    session.flush()
+    return mailbox
+
+
+def create_gmail_mailbox(
+    session: Session, *, user: User, address: str, refresh_token: str, settings: Settings
+) -> Mailbox:
+    """A Gmail mailbox as the OAuth callback leaves it: the refresh token stored encrypted."""
+    cipher = TokenCipher(settings.token_encryption_keys)
+    mailbox = Mailbox(
+        user_id=user.id,
+        provider=MailProvider.GMAIL,
+        address=address,
+        credentials_encrypted=cipher.encrypt(refresh_token),
+    )
     session.add(mailbox)
     session.flush()
     return mailbox

@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(monitoring.router)
     app.include_router(auth.router)
     app.include_router(users.router)
+    app.include_router(users.mailboxes_router)
     app.include_router(sync.router)
     app.include_router(transactions.router)
     app.include_router(oauth.router)

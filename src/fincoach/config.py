@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     gmail_api_endpoint: str = "https://gmail.googleapis.com"
     google_auth_uri: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_uri: str = "https://oauth2.googleapis.com/token"  # noqa: S105
+    # Where a mailbox's grant is ended when it is removed (RFC 7009-style, Google's endpoint).
+    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
     google_client_id: str = ""
     google_client_secret: SecretStr = SecretStr("")
     google_redirect_uri: str = "http://localhost:8000/api/v1/oauth/google/callback"

@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from fincoach.models import MailProvider
 from fincoach.parsing.types import Direction
 from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
+from fincoach.users.service import get_or_create_mailbox, get_user
 from tests.api.conftest import new_user
 from tests.factories import parsed_transaction
 
@@ -36,8 +38,21 @@ def seed_ledger(sessions: sessionmaker[Session], user_id: str, count: int) -> No
         )
         rows.append(LedgerRow(f"msg-{n}", t))
     with sessions() as session:
-        insert_transactions(session, user_id=uuid.UUID(user_id), mailbox_id=None, rows=rows)
+        insert_transactions(
+            session,
+            user_id=uuid.UUID(user_id),
+            mailbox_id=ledger_mailbox(session, user_id),
+            rows=rows,
+        )
         session.commit()
+
+
+def ledger_mailbox(session: Session, user_id: str) -> uuid.UUID:
+    """The mailbox seeded transactions come from (every transaction has one)."""
+    user = get_user(session, uuid.UUID(user_id))
+    return get_or_create_mailbox(
+        session, user=user, provider=MailProvider.LOCAL, address="seeded@example.com"
+    ).id
 
 
 def test_cursor_pages_cover_the_ledger_once_in_a_stable_order(
@@ -103,7 +118,7 @@ def test_a_merchant_category_applies_to_past_and_later_transactions(
         insert_transactions(
             session,
             user_id=uuid.UUID(user_id),
-            mailbox_id=None,
+            mailbox_id=ledger_mailbox(session, user_id),
             rows=[LedgerRow("msg-later", later)],
             overrides=category_overrides(session, uuid.UUID(user_id)),
         )

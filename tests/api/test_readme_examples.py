@@ -55,9 +55,14 @@ def test_every_readme_example_answers_2xx(
     user_id = new_user(client, mail_dir)
     token = user_headers(client, user_id)["Authorization"].removeprefix("Bearer ")
     admin_token = client.headers["Authorization"].removeprefix("Bearer ")
+    [mailbox] = client.get(f"/api/v1/users/{user_id}/mailboxes").json()
     for command in commands:
         # /stats is admin-only: the README marks it so; an admin token runs it.
-        variables = {"USER_ID": user_id, "TOKEN": admin_token if "stats" in command else token}
+        variables = {
+            "USER_ID": user_id,
+            "MAILBOX_ID": mailbox["id"],
+            "TOKEN": admin_token if "stats" in command else token,
+        }
         method, path, headers, body = _request(command, variables)
         answer = anonymous.request(method, path, headers=headers, content=body or None)
         assert 200 <= answer.status_code < 300, (command, answer.status_code, answer.text)

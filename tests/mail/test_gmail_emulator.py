@@ -272,6 +272,47 @@ def test_revoked_token_is_invalid_grant(fresh: Any) -> None:
         assert r.service(0).users().getProfile(userId="me").execute()["emailAddress"] == USERS[0]
 
 
+def test_revoke_endpoint_ends_the_grant_as_google_does(fresh: Any) -> None:
+    with fresh() as r:
+        service = r.service(1)
+        service.users().getProfile(userId="me").execute()  # works before
+        refresh = r.creds(1)["refresh_token"]
+        # Google's revocation endpoint: form-encoded token, 200 with an empty JSON body.
+        answer = httpx.post(f"{r.base}/revoke", data={"token": refresh})
+        assert (answer.status_code, answer.json()) == (200, {})
+        assert r.admin.get("/counters").json()["revocations"] == 1
+        with pytest.raises(RefreshError) as caught:
+            service.users().getProfile(userId="me").execute()
+        assert "invalid_grant" in str(caught.value)
+        # A revoked (or unknown) token is Google's 400 invalid_token, and counts nothing.
+        again = httpx.post(f"{r.base}/revoke", data={"token": refresh})
+        assert again.status_code == 400
+        assert again.json()["error"] == "invalid_token"
+        assert httpx.post(f"{r.base}/revoke").status_code == 400
+        assert r.admin.get("/counters").json()["revocations"] == 1
+        # The other users keep their access.
+        assert r.service(0).users().getProfile(userId="me").execute()["emailAddress"] == USERS[0]
+
+
+def test_revoking_an_access_token_ends_its_refresh_token_too(fresh: Any) -> None:
+    with fresh() as r:
+        line = r.creds(2)
+        granted = httpx.post(
+            f"{r.base}/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": line["refresh_token"],
+                "client_id": line["client_id"],
+                "client_secret": line["client_secret"],
+            },
+        ).json()
+        # The token may also come in the query string, as in Google's own example.
+        answer = httpx.post(f"{r.base}/revoke", params={"token": granted["access_token"]})
+        assert answer.status_code == 200
+        with pytest.raises(RefreshError):
+            r.service(2).users().getProfile(userId="me").execute()
+
+
 def test_bad_bearer_token_is_401_as_gmail_says(shared: Running) -> None:
     answer = httpx.get(
         f"{shared.base}/gmail/v1/users/me/profile", headers={"Authorization": "Bearer nope"}

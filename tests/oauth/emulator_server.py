@@ -37,6 +37,7 @@ class RunningEmulator:
             "environment": "test",
             "gmail_api_endpoint": self.base,
             "google_token_uri": f"{self.base}/token",
+            "google_revoke_uri": f"{self.base}/revoke",
             "google_auth_uri": f"{self.base}/o/oauth2/v2/auth",
             "google_client_id": self.emulator.oauth.client_id,
             "google_client_secret": self.emulator.oauth.client_secret,
@@ -50,6 +51,20 @@ class RunningEmulator:
     @property
     def refresh_token(self) -> str:
         return self.emulator.oauth.refresh_token_for(self.address)
+
+    def token_works(self, refresh_token: str) -> bool:
+        """Whether the emulator still grants an access token for `refresh_token`."""
+        answer = httpx.post(
+            f"{self.base}/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "client_id": self.emulator.oauth.client_id,
+                "client_secret": self.emulator.oauth.client_secret,
+            },
+            timeout=30,
+        )
+        return answer.status_code == 200
 
     def admin(self, method: str, path: str, **kwargs: Any) -> Any:
         response = httpx.request(method, f"{self.base}/admin{path}", timeout=30, **kwargs)

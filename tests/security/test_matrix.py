@@ -25,6 +25,7 @@ class Access(Enum):
     CALLBACK = "anyone; its sealed state is the proof"
     SELF = "any authenticated principal, on its own data"
     OWNER = "the user in the path, or an admin"
+    MAILBOX_OWNER = "the owner of the mailbox in the path, or an admin; 404 for anyone else"
     ADMIN = "admins only"
     ADMIN_FOR_USER = "admins only, with a user in the path"
 
@@ -56,6 +57,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
         Access.ADMIN_FOR_USER, {"path": "{mail}"}
     ),
     ("GET", "/api/v1/users/{user_id}"): Entry(Access.OWNER),
+    ("DELETE", "/api/v1/users/{user_id}"): Entry(Access.OWNER),
+    ("DELETE", "/api/v1/mailboxes/{mailbox_id}"): Entry(
+        Access.MAILBOX_OWNER, query="?keep_transactions=false"
+    ),
     ("GET", "/api/v1/users/{user_id}/mailboxes"): Entry(Access.OWNER),
     ("POST", "/api/v1/email-sync/start/{user_id}"): Entry(Access.OWNER, query="?months=1"),
     ("GET", "/api/v1/email-sync/status/{user_id}"): Entry(Access.OWNER),
@@ -69,7 +74,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
 PROTECTED = [k for k, e in MATRIX.items() if e.access not in (Access.PUBLIC, Access.CALLBACK)]
 WITH_USER = [k for k, e in MATRIX.items() if e.access in (Access.OWNER, Access.ADMIN_FOR_USER)]
 ADMIN_ONLY = [k for k, e in MATRIX.items() if e.access in (Access.ADMIN, Access.ADMIN_FOR_USER)]
-USER_REACHABLE = [k for k, e in MATRIX.items() if e.access in (Access.OWNER, Access.SELF)]
+USER_REACHABLE = [
+    k for k, e in MATRIX.items() if e.access in (Access.OWNER, Access.SELF, Access.MAILBOX_OWNER)
+]
+WITH_MAILBOX = [k for k, e in MATRIX.items() if e.access is Access.MAILBOX_OWNER]
 
 
 def served_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
@@ -97,6 +105,7 @@ class World:
     alice: str  # has a local mailbox
     bob: str
     alice_key: str  # id of one of Alice's API keys
+    alice_mailbox: str  # id of Alice's local mailbox
     mail: str
 
 
@@ -108,7 +117,8 @@ def world(client: TestClient, anonymous: TestClient, tmp_path: Path) -> World:
         "/api/v1/auth/api-keys", json={"name": "k"}, headers=user_headers(anonymous, alice)
     )
     assert key.status_code == 201, key.text
-    return World(alice, new_user(client), key.json()["id"], str(tmp_path / "mail"))
+    [mailbox] = client.get(f"/api/v1/users/{alice}/mailboxes").json()
+    return World(alice, new_user(client), key.json()["id"], mailbox["id"], str(tmp_path / "mail"))
 
 
 def _call(
@@ -124,6 +134,7 @@ def _call(
     values = {
         "user_id": user_id,
         "key_id": world.alice_key,
+        "mailbox_id": world.alice_mailbox,
         "mail": world.mail,
         "nonce": uuid.uuid4().hex[:8],
     }
@@ -208,6 +219,22 @@ def test_an_unknown_user_is_404_for_an_admin_and_403_for_a_user(
         anonymous, key, world, user_id=unknown, headers=user_headers(anonymous, world.alice)
     )
     assert as_user.status_code == 403, as_user.text
+
+
+@pytest.mark.parametrize("key", WITH_MAILBOX, ids=" ".join)
+def test_a_user_on_another_users_mailbox_gets_404_and_changes_nothing(
+    anonymous: TestClient, world: World, key: tuple[str, str]
+) -> None:
+    answer = _call(
+        anonymous, key, world, user_id=world.alice, headers=user_headers(anonymous, world.bob)
+    )
+    # Like another user's API key: not found, so mailbox ids cannot be probed.
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["detail"] == "mailbox not found"
+    mailboxes = anonymous.get(
+        f"/api/v1/users/{world.alice}/mailboxes", headers=user_headers(anonymous, world.alice)
+    )
+    assert [m["id"] for m in mailboxes.json()] == [world.alice_mailbox]
 
 
 def test_a_user_cannot_revoke_someone_elses_api_key(anonymous: TestClient, world: World) -> None:

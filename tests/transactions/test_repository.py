@@ -1,7 +1,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fincoach.models import MerchantCategory, Transaction
+from fincoach.models import Mailbox, MailProvider, MerchantCategory, Transaction
 from fincoach.transactions.repository import (
     LedgerRow,
     category_overrides,
@@ -30,7 +30,7 @@ def test_same_message_id_in_two_users_mailboxes_is_two_transactions(session: Ses
         insert_transactions(
             session,
             user_id=user.id,
-            mailbox_id=None,
+            mailbox_id=create_mailbox(session, user=user).id,
             rows=[LedgerRow("same-id", parsed_transaction())],
         )
     assert count_for_user(session, alice.id) == 1
@@ -47,9 +47,39 @@ def test_user_category_override_wins(session: Session) -> None:
     insert_transactions(
         session,
         user_id=user.id,
-        mailbox_id=None,
+        mailbox_id=create_mailbox(session, user=user).id,
         overrides=overrides,
         rows=[LedgerRow("m", parsed_transaction(merchant="Swiggy"))],
     )
     stored = session.scalars(select(Transaction).where(Transaction.user_id == user.id)).one()
     assert stored.category == "groceries"
+
+
+def test_one_message_id_in_two_mailboxes_of_one_user_is_two_transactions(
+    session: Session,
+) -> None:
+    # Message ids are unique within one mailbox only: a Gmail id and an IMAP UID, or two
+    # Gmail accounts, can collide; the ledger keeps both.
+    user = create_user(session)
+    first = create_mailbox(session, user=user)
+    second = Mailbox(user_id=user.id, provider=MailProvider.GMAIL, address="other@example.com")
+    session.add(second)
+    session.flush()
+    for mailbox in (first, second):
+        new = insert_transactions(
+            session,
+            user_id=user.id,
+            mailbox_id=mailbox.id,
+            rows=[
+                LedgerRow("18c2f0a1b2c3d4e5", parsed_transaction(position=0)),
+                LedgerRow("18c2f0a1b2c3d4e5", parsed_transaction(position=1, amount="5.00")),
+            ],
+        )
+        assert new == 2
+    stored = session.execute(
+        select(Transaction.mailbox_id, Transaction.position).where(Transaction.user_id == user.id)
+    ).all()
+    assert sorted(stored, key=lambda row: (str(row[0]), row[1])) == sorted(
+        [(first.id, 0), (first.id, 1), (second.id, 0), (second.id, 1)],
+        key=lambda row: (str(row[0]), row[1]),
+    )

@@ -13,7 +13,16 @@ app = typer.Typer(
 def _register_commands() -> None:
     # Each module adds its commands to `app` when imported; imported here, not at the top,
     # because they import `app` from this module.
-    from fincoach.cli import admin, corpus, database, demo, emulator, parse, service  # noqa: F401
+    from fincoach.cli import (  # noqa: F401
+        admin,
+        corpus,
+        database,
+        demo,
+        emulator,
+        parse,
+        service,
+        users,
+    )
 
 
 def main() -> None:

@@ -19,6 +19,9 @@ class MailboxStatus(StrEnum):
     ACTIVE = "active"
     REAUTH_REQUIRED = "reauth_required"
     DISABLED = "disabled"
+    # Removed by its owner with the transactions kept: no credentials, never synced again; the
+    # row stays so the kept transactions still say where they came from (users.removal).
+    DISCONNECTED = "disconnected"
 
 
 class Mailbox(IdMixin, CreatedAtMixin, Base):

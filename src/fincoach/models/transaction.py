@@ -12,20 +12,25 @@ from fincoach.kit.types import Money, UTCDateTime
 class Transaction(IdMixin, CreatedAtMixin, Base):
     """One money movement found in one email.
 
-    Identity is (user, provider message id, position in the message): message ids are unique
-    per mailbox, not globally, and one email can carry several transactions.
+    Identity is (user, mailbox, provider message id, position in the message): message ids are
+    unique within one mailbox only (two Gmail accounts, or a Gmail id and an IMAP UID, can
+    collide), and one email can carry several transactions.
+
+    A transaction cannot outlive its mailbox row: removing a mailbox either deletes its
+    transactions or keeps the row as `disconnected` (users.removal), so the key stays whole.
     """
 
     __tablename__ = "transactions"
     __table_args__ = (
-        UniqueConstraint("user_id", "message_id", "position"),
+        # Mailbox first: the one index serves the insert's ON CONFLICT check and finds a
+        # mailbox's rows when it is removed (the foreign key's cascade), with no second index
+        # to maintain on the insert path.
+        UniqueConstraint("mailbox_id", "user_id", "message_id", "position"),
         Index("ix_transactions_user_occurred", "user_id", "occurred_at"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    mailbox_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("mailboxes.id", ondelete="SET NULL"), default=None
-    )
+    mailbox_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
     message_id: Mapped[str] = mapped_column(String(255))
     position: Mapped[int] = mapped_column(Integer, default=0)
     amount: Mapped[Decimal] = mapped_column(Money)

@@ -315,8 +315,9 @@ def fetch_mailbox_incremental(self: Task, mailbox_id: str) -> dict[str, Any]:
     """Beat's unit of work: one incremental job for one mailbox, unless one is running."""
     direct = bool(self.request.called_directly)
     with runtime().sessions() as session:
-        mailbox = get_mailbox(session, uuid.UUID(mailbox_id))
-        if mailbox.status is not MailboxStatus.ACTIVE:
+        mailbox = session.get(Mailbox, uuid.UUID(mailbox_id))
+        # Removed (or disconnected) since Beat listed it: nothing to sync, nothing wrong.
+        if mailbox is None or mailbox.status is not MailboxStatus.ACTIVE:
             return {"mailbox_id": mailbox_id, "job_id": None, "created": False}
         try:
             job = service.start_job(session, mailbox=mailbox, kind=JobKind.INCREMENTAL)

@@ -23,7 +23,8 @@ from fincoach.models import MerchantCategory, Transaction
 from fincoach.parsing.types import ParsedTransaction
 
 TABLE = cast(Table, Transaction.__table__)
-IDENTITY = ["user_id", "message_id", "position"]
+# A message id is unique within one mailbox only (models.transaction).
+IDENTITY = ["mailbox_id", "user_id", "message_id", "position"]
 COLUMNS = (
     "id",
     "user_id",

@@ -8,14 +8,28 @@ from fastapi import APIRouter, Query, status
 
 from fincoach.auth.openapi import PROTECTED
 from fincoach.auth.service import all_users
-from fincoach.deps import AdminPrincipal, OwnedUserId, SessionDep, SettingsDep
+from fincoach.deps import (
+    AdminPrincipal,
+    CurrentPrincipal,
+    OwnedUserId,
+    SessionDep,
+    SettingsDep,
+)
 from fincoach.kit.errors import BadRequest, FincoachError
 from fincoach.mail.local import LocalMailSource
 from fincoach.models import MailProvider
-from fincoach.users import service
-from fincoach.users.schemas import LocalMailboxIn, MailboxOut, UserIn, UserOut
+from fincoach.users import removal, service
+from fincoach.users.schemas import (
+    LocalMailboxIn,
+    MailboxOut,
+    MailboxRemovedOut,
+    UserDeletedOut,
+    UserIn,
+    UserOut,
+)
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"], responses=PROTECTED)
+mailboxes_router = APIRouter(prefix="/api/v1/mailboxes", tags=["users"], responses=PROTECTED)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -43,6 +57,13 @@ def list_users(
 def get_user(user_id: OwnedUserId, session: SessionDep) -> UserOut:
     """One user."""
     return UserOut.model_validate(service.get_user(session, user_id))
+
+
+@router.delete("/{user_id}")
+def delete_user(user_id: OwnedUserId, session: SessionDep, settings: SettingsDep) -> UserDeletedOut:
+    """Delete the user and all their data (Google grants ended first), in one transaction."""
+    user = service.get_user(session, user_id)
+    return UserDeletedOut.of(removal.delete_user(session, settings, user=user))
 
 
 @router.get("/{user_id}/mailboxes")
@@ -83,3 +104,26 @@ def connect_local_mailbox(
         location=str(location),
     )
     return MailboxOut.of(mailbox)
+
+
+@mailboxes_router.delete("/{mailbox_id}")
+def remove_mailbox(
+    mailbox_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    keep_transactions: Annotated[
+        bool,
+        Query(
+            description="true: keep its transactions (the mailbox stays as `disconnected`); "
+            "false: delete them with the mailbox."
+        ),
+    ],
+) -> MailboxRemovedOut:
+    """Disconnect a mailbox: end Google's grant, delete its credentials, stop its sync."""
+    mailbox = removal.owned_mailbox(session, mailbox_id=mailbox_id, principal=principal)
+    return MailboxRemovedOut.of(
+        removal.remove_mailbox(
+            session, settings, mailbox=mailbox, keep_transactions=keep_transactions
+        )
+    )

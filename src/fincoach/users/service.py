@@ -33,6 +33,8 @@ def get_or_create_mailbox(
     address: str,
     location: str | None = None,
 ) -> Mailbox:
+    """The user's mailbox for (provider, address), created when new; a `disconnected` one is
+    connected again (its credentials are the caller's to store)."""
     mailbox = session.scalar(
         select(Mailbox).where(
             Mailbox.user_id == user.id, Mailbox.provider == provider, Mailbox.address == address
@@ -42,8 +44,14 @@ def get_or_create_mailbox(
         mailbox = Mailbox(user_id=user.id, provider=provider, address=address, location=location)
         session.add(mailbox)
         session.flush()
-    elif location is not None:
+        return mailbox
+    if location is not None:
         mailbox.location = location
+    if mailbox.status is MailboxStatus.DISCONNECTED:
+        # Connected again after a removal that kept its transactions: the same row, so the
+        # transactions keep their key and a new sync adds nothing twice.
+        mailbox.status = MailboxStatus.ACTIVE
+        mailbox.status_reason = None
     return mailbox
 
 

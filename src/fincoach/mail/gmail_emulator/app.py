@@ -81,6 +81,12 @@ def create_app(emu: Emulator) -> Starlette:
             return Response(exc.body(), status_code=exc.code, media_type="application/json")
         return Response(payload, media_type=content_type)
 
+    async def revoke(request: Request) -> Response:
+        answer = await emu.oauth.revoke_endpoint(request)
+        if answer.status_code == 200:
+            emu.counters.revocations += 1
+        return answer
+
     verbs = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [
         Route("/gmail/v1/{rest:path}", gmail, methods=verbs),
@@ -89,6 +95,7 @@ def create_app(emu: Emulator) -> Starlette:
         Route("/batch/gmail/v1", batch, methods=["POST"]),
         Route("/batch", batch, methods=["POST"]),
         Route("/token", emu.oauth.token_endpoint, methods=["POST"]),
+        Route("/revoke", revoke, methods=["POST"]),
         Route("/o/oauth2/auth", emu.oauth.authorize_endpoint, methods=["GET"]),
         Route("/o/oauth2/v2/auth", emu.oauth.authorize_endpoint, methods=["GET"]),
         Mount("/admin", routes=admin_routes(emu)),

@@ -101,6 +101,13 @@ class OAuthServer:
         self._access = {t: v for t, v in self._access.items() if v[0] != key}
         return True
 
+    def user_for_any_token(self, token: str) -> str | None:
+        """The address a live refresh or access token belongs to, or None."""
+        address = self._refresh.get(token)
+        if address is not None:
+            return address
+        return self.user_for_access_token(token)
+
     def user_for_access_token(self, token: str) -> str | None:
         entry = self._access.get(token)
         if entry is None or entry[1] < time.monotonic():
@@ -159,6 +166,21 @@ class OAuthServer:
         if grant == "authorization_code":
             return self._exchange_code(form)
         return _oauth_error(400, "unsupported_grant_type", "Invalid grant_type.")
+
+    async def revoke_endpoint(self, request: Request) -> Response:
+        """POST /revoke: as https://oauth2.googleapis.com/revoke.
+
+        The token (refresh or access) comes in the form body or the query string. Revoking
+        either ends the whole grant: the refresh token and every access token of the user, as
+        Google does. An unknown, expired or already revoked token is a 400 `invalid_token`.
+        """
+        pairs = parse_qsl((await request.body()).decode("utf-8", "replace"))
+        token = dict(pairs).get("token") or request.query_params.get("token", "")
+        address = self.user_for_any_token(token) if token else None
+        if address is None:
+            return _oauth_error(400, "invalid_token", "Token expired or revoked")
+        self.revoke(address)
+        return JSONResponse({})
 
     def _exchange_code(self, form: dict[str, object]) -> Response:
         code = self._codes.pop(str(form.get("code", "")), None)

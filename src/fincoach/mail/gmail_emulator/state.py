@@ -28,6 +28,7 @@ class Counters:
     injected_5xx: int = 0
     injected_429: int = 0
     dropped_connections: int = 0
+    revocations: int = 0  # grants ended through POST /revoke
     units_by_user: Counter[str] = field(default_factory=Counter)
     rate_limited_by_user: Counter[str] = field(default_factory=Counter)
     calls_by_method: Counter[str] = field(default_factory=Counter)
@@ -47,6 +48,7 @@ class Counters:
             "injected_5xx": self.injected_5xx,
             "injected_429": self.injected_429,
             "dropped_connections": self.dropped_connections,
+            "revocations": self.revocations,
             "units_by_user": dict(self.units_by_user),
             "rate_limited_by_user": dict(self.rate_limited_by_user),
             "rate_limited_total": sum(self.rate_limited_by_user.values()),

@@ -93,7 +93,7 @@ def insert_transactions(
     session: Session,
     *,
     user_id: uuid.UUID,
-    mailbox_id: uuid.UUID | None,
+    mailbox_id: uuid.UUID,
     rows: Sequence[LedgerRow],
     overrides: dict[str, str] | None = None,
 ) -> int:
@@ -123,7 +123,7 @@ def insert_isolating_refusals(
     session: Session,
     *,
     user_id: uuid.UUID,
-    mailbox_id: uuid.UUID | None,
+    mailbox_id: uuid.UUID,
     rows: Sequence[LedgerRow],
     overrides: dict[str, str] | None = None,
 ) -> StoreOutcome:
@@ -176,7 +176,7 @@ def _records(
     rows: Sequence[LedgerRow],
     *,
     user_id: uuid.UUID,
-    mailbox_id: uuid.UUID | None,
+    mailbox_id: uuid.UUID,
     overrides: dict[str, str],
 ) -> list[tuple[Any, ...]]:
     """One tuple a row, in COLUMNS order."""

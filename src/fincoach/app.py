@@ -15,6 +15,7 @@ from fincoach.auth.errors import RateLimited, Unauthenticated
 from fincoach.auth.redaction import quiet_secret_loggers
 from fincoach.config import Settings, get_settings
 from fincoach.db import make_engine, make_session_factory
+from fincoach.kit.body_limit import RequestBodyLimit
 from fincoach.kit.errors import FincoachError
 from fincoach.monitoring import collector
 from fincoach.monitoring import endpoints as monitoring
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(transactions.router)
     app.include_router(oauth.router)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_body_bytes)
     _install_error_handlers(app)
     return app
 

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     sync_start_limit: int = Field(10, ge=1)
     sync_start_window_seconds: int = Field(3600, ge=1)
 
+    # Largest request body the API reads; larger ones get 413 before (declared) or while
+    # (chunked) being read. Every JSON body FinCoach takes is a few hundred bytes.
+    max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
+
     log_level: str = "INFO"
     log_json: bool = True
 

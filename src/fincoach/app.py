@@ -19,6 +19,7 @@ from fincoach.kit.body_limit import RequestBodyLimit
 from fincoach.kit.errors import FincoachError
 from fincoach.monitoring import collector
 from fincoach.monitoring import endpoints as monitoring
+from fincoach.monitoring.access_log import strip_query_strings_from_access_log
 from fincoach.monitoring.logs import configure_logging
 from fincoach.oauth import endpoints as oauth
 from fincoach.sync import endpoints as sync
@@ -30,6 +31,7 @@ from fincoach.worker import configure_celery, install_after_commit
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     quiet_secret_loggers()
+    strip_query_strings_from_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

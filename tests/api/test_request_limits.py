@@ -9,20 +9,15 @@ a real uvicorn; a wrapper around the whole app counts the body bytes the app eve
 import asyncio
 import http.client
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fincoach.app import create_app
 from fincoach.config import Settings
+from tests.api.serving import served
 
 pytestmark = pytest.mark.postgres
 
@@ -118,27 +113,6 @@ def test_a_body_within_the_limit_is_served(running_app: FastAPI) -> None:
     assert answer["status"] == 401  # read, parsed, and then refused for want of a token
 
 
-@contextmanager
-def _served(app: ASGIApp) -> Iterator[int]:
-    """`app` behind a real uvicorn on a free loopback port (lifespan on), for the block."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-
-
 def _post_headers(port: int, headers: dict[str, str]) -> http.client.HTTPConnection:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.putrequest("POST", "/api/v1/users")
@@ -152,7 +126,7 @@ def test_uvicorn_answers_413_to_a_declared_200_mb_body_without_reading_it(
     api_settings: Settings, broker: object
 ) -> None:
     counter = BodyCounter(create_app(api_settings))
-    with _served(counter) as port:
+    with served(counter) as port:
         # Only the headers are sent: the answer comes without the server waiting for the body.
         connection = _post_headers(port, {"Content-Length": str(HOSTILE_BYTES)})
         answer = connection.getresponse()
@@ -167,7 +141,7 @@ def test_uvicorn_answers_413_once_a_chunked_body_passes_the_limit(
 ) -> None:
     limit = 4096
     app = create_app(api_settings.model_copy(update={"max_request_body_bytes": limit}))
-    with _served(app) as port:
+    with served(app) as port:
         connection = _post_headers(port, {"Transfer-Encoding": "chunked"})
         chunk = b"x" * 1000
         connection.send(b"".join(b"3e8\r\n" + chunk + b"\r\n" for _ in range(6)) + b"0\r\n\r\n")

@@ -242,8 +242,13 @@ def test_mark_reauth_required_stops_the_mailbox(
 # --- the browser binding (RFC 6749 §10.12, RFC 9700 §4.7) --------------------------------
 
 
-def _gmail_mailboxes(session: Session) -> list[Mailbox]:
-    return list(session.query(Mailbox).filter(Mailbox.provider == MailProvider.GMAIL))
+def _gmail_mailboxes(session: Session, *users: User) -> list[Mailbox]:
+    """The Gmail mailboxes of `users` (other tests' rows may share the database)."""
+    owners = [user.id for user in users]
+    query = session.query(Mailbox).filter(
+        Mailbox.provider == MailProvider.GMAIL, Mailbox.user_id.in_(owners)
+    )
+    return list(query)
 
 
 def test_a_consent_link_completed_in_another_browser_connects_nothing(
@@ -267,7 +272,7 @@ def test_a_consent_link_completed_in_another_browser_connects_nothing(
     assert other_cookie.status_code == 400, other_cookie.text
     assert "another browser" in other_cookie.json()["detail"]
 
-    assert _gmail_mailboxes(session) == []
+    assert _gmail_mailboxes(session, alice, bob) == []
     # Alice, in her own browser, still connects with a fresh link.
     fresh = client.get(
         f"/api/v1/oauth/google/start/{alice.id}", headers=as_user(client, alice)

@@ -96,6 +96,8 @@ def test_start_to_callback_stores_the_refresh_token_encrypted(
     body = connected.json()
     assert body["address"] == emu.address
     assert body["status"] == "active"
+    # The binding is spent: the answer clears the cookie.
+    assert COOKIE_NAME not in client.cookies
 
     mailbox = session.get_one(Mailbox, uuid.UUID(body["mailbox_id"]))
     assert mailbox.provider is MailProvider.GMAIL

@@ -15,9 +15,11 @@ from fincoach.auth.errors import RateLimited, Unauthenticated
 from fincoach.auth.redaction import quiet_secret_loggers
 from fincoach.config import Settings, get_settings
 from fincoach.db import make_engine, make_session_factory
+from fincoach.kit.body_limit import RequestBodyLimit
 from fincoach.kit.errors import FincoachError
 from fincoach.monitoring import collector
 from fincoach.monitoring import endpoints as monitoring
+from fincoach.monitoring.access_log import strip_query_strings_from_access_log
 from fincoach.monitoring.logs import configure_logging
 from fincoach.oauth import endpoints as oauth
 from fincoach.sync import endpoints as sync
@@ -29,6 +31,7 @@ from fincoach.worker import configure_celery, install_after_commit
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     quiet_secret_loggers()
+    strip_query_strings_from_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(transactions.router)
     app.include_router(oauth.router)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_body_bytes)
     _install_error_handlers(app)
     return app
 

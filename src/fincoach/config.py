@@ -11,10 +11,11 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from fincoach.kit.key_strength import fernet_key_weakness, secret_weakness
+
 # Keys that ship in the repository for development only; production refuses them.
 DEVELOPMENT_TOKEN_KEY = "ZmluY29hY2gtZGV2ZWxvcG1lbnQta2V5LTAwMDAwMDA="  # noqa: S105
 DEVELOPMENT_SECRET_KEY = "fincoach-development-secret-change-me"  # noqa: S105 (refused outside dev)
-MIN_SECRET_KEY_LENGTH = 32
 
 
 def normalize_database_url(url: str) -> str:
@@ -27,7 +28,12 @@ def normalize_database_url(url: str) -> str:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # A refused setting's error must not print the input: it holds every secret.
+        hide_input_in_errors=True,
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -79,6 +85,10 @@ class Settings(BaseSettings):
     sync_start_limit: int = Field(10, ge=1)
     sync_start_window_seconds: int = Field(3600, ge=1)
 
+    # Largest request body the API reads; larger ones get 413 before (declared) or while
+    # (chunked) being read. Every JSON body FinCoach takes is a few hundred bytes.
+    max_request_body_bytes: int = Field(1024 * 1024, ge=1024)
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -109,20 +119,43 @@ class Settings(BaseSettings):
         return normalize_database_url(value)
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> "Settings":
+    def _refuse_weak_keys_in_production(self) -> "Settings":
+        """In production, refuse every weak key at once, naming the settings, never the keys.
+
+        Previous keys too: a key still accepted for verification is as good as the current one
+        to whoever knows it (kit.key_strength says what weak means).
+        """
         if self.environment != "production":
             return self
-        keys = [key.get_secret_value() for key in self.token_encryption_keys]
-        if DEVELOPMENT_TOKEN_KEY in keys:
-            raise ValueError("TOKEN_ENCRYPTION_KEYS must be set to your own keys in production")
-        if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY:
-            raise ValueError("SECRET_KEY must be set in production")
-        if len(self.secret_key.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
-            # HS256 with a short key can be brute-forced offline from one token.
-            raise ValueError(
-                f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in production"
-            )
+        problems = [
+            *_weak_secrets("SECRET_KEY", [self.secret_key]),
+            *_weak_secrets("PREVIOUS_SECRET_KEYS", self.previous_secret_keys, numbered=True),
+            *_weak_fernet_keys(self.token_encryption_keys),
+        ]
+        if self.metrics_token.get_secret_value():  # empty: /metrics stays internal instead
+            problems += _weak_secrets("METRICS_TOKEN", [self.metrics_token])
+        if problems:
+            raise ValueError("weak keys refused in production: " + "; ".join(problems))
         return self
+
+
+def _weak_secrets(name: str, keys: list[SecretStr], *, numbered: bool = False) -> list[str]:
+    found = []
+    for n, key in enumerate(keys, start=1):
+        reason = secret_weakness(key.get_secret_value(), published=(DEVELOPMENT_SECRET_KEY,))
+        if reason:
+            where = f"{name} (key {n} of {len(keys)})" if numbered else name
+            found.append(f"{where} {reason}")
+    return found
+
+
+def _weak_fernet_keys(keys: list[SecretStr]) -> list[str]:
+    found = []
+    for n, key in enumerate(keys, start=1):
+        reason = fernet_key_weakness(key.get_secret_value(), published=(DEVELOPMENT_TOKEN_KEY,))
+        if reason:
+            found.append(f"TOKEN_ENCRYPTION_KEYS (key {n} of {len(keys)}) {reason}")
+    return found
 
 
 @lru_cache

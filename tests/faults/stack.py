@@ -232,15 +232,19 @@ def connect_users(stack: Stack) -> None:
         client = stack.as_user(user_id)
         stack.clients[user_id] = client
         stack.address_of[user_id] = address
-        started = client.get(
-            f"/api/v1/oauth/google/start/{user_id}", params={"login_hint": address}
-        )
-        assert started.status_code == 200, started.text
-        consent = httpx.get(started.json()["authorization_url"], timeout=30)
-        assert consent.status_code == 302, consent.text
-        location = urlsplit(consent.headers["location"])
-        back = httpx.get(f"{stack.api_url}{location.path}?{location.query}", timeout=30)
-        assert back.status_code == 200, back.text
+        # One browser from start to callback: the callback checks the start's binding cookie.
+        with httpx.Client(timeout=30) as browser:
+            started = browser.get(
+                f"{stack.api_url}/api/v1/oauth/google/start/{user_id}",
+                params={"login_hint": address},
+                headers={"Authorization": client.headers["Authorization"]},
+            )
+            assert started.status_code == 200, started.text
+            consent = browser.get(started.json()["authorization_url"])
+            assert consent.status_code == 302, consent.text
+            location = urlsplit(consent.headers["location"])
+            back = browser.get(f"{stack.api_url}{location.path}?{location.query}")
+            assert back.status_code == 200, back.text
         # What the emulator serves, read before any fault is switched on.
         stack.served[user_id] = stack.gmail.fetch_raw(address, stack.gmail.message_ids(address))
 

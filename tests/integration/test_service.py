@@ -167,18 +167,29 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 def _connect_gmail(running: Running, client: httpx.Client, user_id: str, address: str) -> None:
-    """What a person does: open the consent URL, come back to our callback with code and state."""
-    started = client.get(f"/api/v1/oauth/google/start/{user_id}", params={"login_hint": address})
-    assert started.status_code == 200, started.text
-    url = started.json()["authorization_url"]
-    assert url.startswith(f"{running.gmail.base_url}/o/oauth2/v2/auth?")
-    consent = httpx.get(url, follow_redirects=False, timeout=30)
-    assert consent.status_code == 302, consent.text
-    location = urlsplit(consent.headers["location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == running.api_url + CALLBACK
-    # The browser's way back carries no bearer token: the sealed state says who started.
-    back = httpx.get(f"{running.api_url}{location.path}?{location.query}", timeout=30)
-    assert back.status_code == 200, back.text
+    """What a person does in one browser: start (the web client's call, with the user's token),
+    open the consent URL, come back to our callback with code and state."""
+    with httpx.Client(timeout=30) as browser:  # keeps cookies, like a browser
+        started = browser.get(
+            f"{running.api_url}/api/v1/oauth/google/start/{user_id}",
+            params={"login_hint": address},
+            headers={"Authorization": client.headers["Authorization"]},
+        )
+        assert started.status_code == 200, started.text
+        url = started.json()["authorization_url"]
+        assert url.startswith(f"{running.gmail.base_url}/o/oauth2/v2/auth?")
+        consent = browser.get(url, follow_redirects=False)
+        assert consent.status_code == 302, consent.text
+        location = urlsplit(consent.headers["location"])
+        callback = f"{location.scheme}://{location.netloc}{location.path}"
+        assert callback == running.api_url + CALLBACK
+        # Another browser (no binding cookie) cannot complete it, and burns nothing.
+        elsewhere = httpx.get(f"{callback}?{location.query}", timeout=30)
+        assert elsewhere.status_code == 400, elsewhere.text
+        # The way back carries no bearer token: the sealed state says who started, and the
+        # binding cookie that this browser started it.
+        back = browser.get(f"{callback}?{location.query}")
+        assert back.status_code == 200, back.text
     body = back.json()
     assert (body["user_id"], body["address"], body["status"]) == (user_id, address, "active")
 

@@ -20,6 +20,7 @@ from fincoach.kit.errors import FincoachError
 from fincoach.mail.base import AuthorizationRevoked
 from fincoach.mail.factory import open_source
 from fincoach.models import Mailbox, MailboxStatus, MailProvider, Role, User
+from fincoach.oauth.binding import COOKIE_NAME, digest_of
 from fincoach.oauth.endpoints import router
 from fincoach.oauth.state import StatePayload, seal_state
 from fincoach.users.service import mark_reauth_required
@@ -95,6 +96,8 @@ def test_start_to_callback_stores_the_refresh_token_encrypted(
     body = connected.json()
     assert body["address"] == emu.address
     assert body["status"] == "active"
+    # The binding is spent: the answer clears the cookie.
+    assert COOKIE_NAME not in client.cookies
 
     mailbox = session.get_one(Mailbox, uuid.UUID(body["mailbox_id"]))
     assert mailbox.provider is MailProvider.GMAIL
@@ -165,7 +168,9 @@ def test_expired_state_is_refused(
     client: TestClient, session: Session, settings: Settings, emu: RunningEmulator
 ) -> None:
     user = create_user(session, email=emu.address)
-    old = seal_state(settings, StatePayload(user.id, "v" * 64), issued_at=int(time.time()) - 3600)
+    old = seal_state(
+        settings, StatePayload(user.id, "v" * 64, digest_of("n")), issued_at=int(time.time()) - 3600
+    )
     answer = client.get(CALLBACK, params={"code": "4/0whatever", "state": old})
     assert answer.status_code == 400
     assert "expired" in answer.json()["detail"]
@@ -176,7 +181,9 @@ def test_missing_state_and_denied_consent_are_refused(
 ) -> None:
     assert client.get(CALLBACK, params={"code": "x"}).status_code == 400
     user = create_user(session)
-    state = seal_state(settings, StatePayload(user.id, "v" * 64))
+    url = client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user))
+    state = parse_qs(urlsplit(url.json()["authorization_url"]).query)["state"][0]
+    # What Google sends back to the starting browser when the person says no.
     denied = client.get(CALLBACK, params={"error": "access_denied", "state": state})
     assert denied.status_code == 400
     assert "access_denied" in denied.json()["detail"]
@@ -192,7 +199,9 @@ def test_a_code_cannot_be_used_twice_nor_with_another_verifier(
         ]
     )
     # Another flow's state carries another verifier: PKCE makes the code useless with it.
-    other = seal_state(settings, StatePayload(user.id, "w" * 64))
+    # (sealed for this very browser, so that only the verifier differs)
+    this_browser = digest_of(client.cookies[COOKIE_NAME])
+    other = seal_state(settings, StatePayload(user.id, "w" * 64, this_browser))
     mismatch = client.get(CALLBACK, params={"code": first["code"], "state": other})
     assert mismatch.status_code == 400
     assert "invalid_grant" in mismatch.json()["detail"]
@@ -230,3 +239,80 @@ def test_mark_reauth_required_stops_the_mailbox(
     again = session.get_one(Mailbox, mailbox_id)
     assert again.status is MailboxStatus.ACTIVE
     assert again.status_reason is None
+
+
+# --- the browser binding (RFC 6749 §10.12, RFC 9700 §4.7) --------------------------------
+
+
+def _gmail_mailboxes(session: Session, *users: User) -> list[Mailbox]:
+    """The Gmail mailboxes of `users` (other tests' rows may share the database)."""
+    owners = [user.id for user in users]
+    query = session.query(Mailbox).filter(
+        Mailbox.provider == MailProvider.GMAIL, Mailbox.user_id.in_(owners)
+    )
+    return list(query)
+
+
+def test_a_consent_link_completed_in_another_browser_connects_nothing(
+    client: TestClient, session: Session, emu: RunningEmulator
+) -> None:
+    """Alice's consent link, opened by Bob: Bob's Gmail must never land in Alice's ledger."""
+    alice, bob = create_user(session, email=emu.address), create_user(session)
+    alice_link = client.get(
+        f"/api/v1/oauth/google/start/{alice.id}", headers=as_user(client, alice)
+    ).json()["authorization_url"]
+
+    bob_browser = TestClient(client.app)  # another browser: none of Alice's cookies
+    no_cookie = bob_browser.get(CALLBACK, params=_consent(alice_link))
+    assert no_cookie.status_code == 400, no_cookie.text
+    assert "not started in this browser" in no_cookie.json()["detail"]
+
+    # Bob has a connect of his own in progress: his cookie is not Alice's either.
+    started = bob_browser.get(f"/api/v1/oauth/google/start/{bob.id}", headers=as_user(client, bob))
+    assert started.status_code == 200
+    other_cookie = bob_browser.get(CALLBACK, params=_consent(alice_link))
+    assert other_cookie.status_code == 400, other_cookie.text
+    assert "another browser" in other_cookie.json()["detail"]
+
+    assert _gmail_mailboxes(session, alice, bob) == []
+    # Alice, in her own browser, still connects with a fresh link.
+    fresh = client.get(
+        f"/api/v1/oauth/google/start/{alice.id}", headers=as_user(client, alice)
+    ).json()["authorization_url"]
+    connected = client.get(CALLBACK, params=_consent(fresh))
+    assert connected.status_code == 200, connected.text
+    assert connected.json()["user_id"] == str(alice.id)
+    assert connected.json()["address"] == emu.address  # the Gmail profile's address, shown
+
+
+def test_the_binding_cookie_is_http_only_lax_and_scoped_to_the_callback(
+    client: TestClient, session: Session, emu: RunningEmulator
+) -> None:
+    user = create_user(session)
+    for params in ({}, {"redirect": "true"}):
+        answer = client.get(
+            f"/api/v1/oauth/google/start/{user.id}",
+            headers=as_user(client, user),
+            params=params,
+            follow_redirects=False,
+        )
+        cookie = answer.headers["set-cookie"]
+        attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")}
+        assert {"httponly", "samesite", "max-age", "path"} <= attributes, cookie
+        assert "samesite=lax" in cookie.lower()
+        assert f"path={CALLBACK}" in cookie.lower()
+        assert "secure" not in attributes  # the emulator's redirect URI is plain http
+        nonce = cookie.split(";")[0].split("=", 1)[1]
+        location = answer.headers.get("location") or answer.json()["authorization_url"]
+        assert nonce not in location  # only its hash travels, sealed inside the state
+
+
+def test_the_binding_cookie_is_secure_when_the_public_url_is_https(
+    session: Session, emu: RunningEmulator, client: TestClient
+) -> None:
+    public = emu.settings(google_redirect_uri=f"https://fincoach.example{CALLBACK}")
+    client.app.dependency_overrides[get_settings] = lambda: public
+    user = create_user(session)
+    answer = client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user))
+    assert answer.status_code == 200
+    assert "; secure" in answer.headers["set-cookie"].lower()

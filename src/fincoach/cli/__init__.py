@@ -1,6 +1,9 @@
 """The `fincoach` command line: each slice registers its commands on one Typer app."""
 
+import sys
+
 import typer
+from pydantic import ValidationError
 
 app = typer.Typer(
     name="fincoach",
@@ -26,5 +29,16 @@ def _register_commands() -> None:
 
 
 def main() -> None:
-    _register_commands()
-    app()
+    """The `fincoach` entry point. Settings that are refused (e.g. weak keys in production)
+    end it with exit code 2 and their reasons, without a traceback and without the values."""
+    try:
+        _register_commands()  # the worker module reads the settings when imported
+        app()
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        reasons = "; ".join(
+            str(error["msg"]).removeprefix("Value error, ") for error in exc.errors()
+        )
+        print(f"fincoach: refusing to start: {reasons}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -37,6 +37,7 @@ def api(
     """Serve the REST API with uvicorn."""
     import uvicorn  # imported here: only this command needs the server
 
+    get_settings()  # refused settings (weak production keys...) stop us here, plainly
     uvicorn.run(
         "fincoach.app:app_factory",
         factory=True,

@@ -8,6 +8,7 @@ needed) when the endpoints are an emulator on http://127.0.0.1.
 
 import secrets
 import uuid
+from dataclasses import dataclass
 
 import requests
 from google_auth_oauthlib.flow import Flow
@@ -20,6 +21,7 @@ from fincoach.kit.crypto import TokenCipher
 from fincoach.kit.errors import BadRequest, FincoachError
 from fincoach.mail.gmail_client import GMAIL_READONLY_SCOPE, build_gmail
 from fincoach.models import Mailbox, MailboxStatus, MailProvider
+from fincoach.oauth.binding import check_binding, new_binding
 from fincoach.oauth.state import StatePayload, open_state, seal_state
 from fincoach.users.service import get_or_create_mailbox, get_user
 
@@ -58,17 +60,29 @@ def _flow(settings: Settings, verifier: str) -> Flow:
     )
 
 
-def authorization_url(
+@dataclass(frozen=True, slots=True)
+class ConsentRequest:
+    """Google's consent URL, and the nonce the starting browser must keep in its cookie."""
+
+    url: str
+    browser_nonce: str
+
+
+def start_authorization(
     session: Session, settings: Settings, *, user_id: uuid.UUID, login_hint: str | None = None
-) -> str:
+) -> ConsentRequest:
     """Where to send the user's browser: Google's consent page for read-only Gmail access.
 
     `prompt=consent` with `access_type=offline` makes Google return a refresh token even when the
-    user granted access before; PKCE S256 binds the code to a verifier only our state carries.
+    user granted access before; PKCE S256 binds the code to a verifier only our state carries;
+    the state also seals the digest of `browser_nonce`, which the caller sets as a cookie in the
+    starting browser (oauth.binding), so that no other browser can complete this connect.
+    NotFound (404) for an unknown user.
     """
     user = get_user(session, user_id)
     verifier = secrets.token_urlsafe(64)  # 86 characters, inside PKCE's 43..128
-    state = seal_state(settings, StatePayload(user.id, verifier))
+    binding = new_binding()
+    state = seal_state(settings, StatePayload(user.id, verifier, binding.digest))
     url: str
     url, _ = _flow(settings, verifier).authorization_url(
         access_type="offline",
@@ -76,7 +90,7 @@ def authorization_url(
         state=state,
         login_hint=login_hint or user.email,
     )
-    return url
+    return ConsentRequest(url=url, browser_nonce=binding.nonce)
 
 
 def complete_authorization(
@@ -85,12 +99,22 @@ def complete_authorization(
     *,
     code: str | None,
     state: str | None,
+    browser_nonce: str | None,
     error: str | None = None,
 ) -> Mailbox:
-    """Exchange the callback's code; store the refresh token, encrypted, on the Gmail mailbox."""
+    """Exchange the callback's code; store the refresh token, encrypted, on the Gmail mailbox.
+
+    `browser_nonce` is the binding cookie of the browser that came back. Every check that can
+    refuse (state sealed by us and fresh, this browser started it, Google granted access, a code
+    came) runs before the code is exchanged, so a refused callback connects nothing. The mailbox
+    is attached to the user sealed in the state, never to anyone the request names. Errors: 400
+    (InvalidState, BrowserNotBound, ConsentRefused, CodeExchangeFailed), 404 for a user deleted
+    meanwhile, 502 when the Gmail profile cannot be read.
+    """
     if not state:
         raise BadRequest("the callback has no state; start again")
     payload = open_state(settings, state)
+    check_binding(payload.browser_digest, browser_nonce)
     if error:
         # Google's error codes are a short fixed vocabulary (access_denied...), safe to echo.
         raise ConsentRefused(f"google did not grant access: {error[:60]}")

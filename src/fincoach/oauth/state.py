@@ -1,4 +1,5 @@
-"""The OAuth `state`: a sealed, expiring token carrying the user id and the PKCE verifier.
+"""The OAuth `state`: a sealed, expiring token carrying the user id, the PKCE verifier and the
+digest of the starting browser's binding nonce (see oauth.binding).
 
 Why a sealed token and not a database row: the callback can be verified by any API replica with
 no lookup, nothing to clean up, and no race between writing the row and the browser coming back.
@@ -8,7 +9,8 @@ checked against a TTL. Its key is derived from settings.secret_key with HKDF, un
 label, so it is never the key that protects stored tokens.
 
 Replay within the TTL is harmless: Google's code is single-use and is bound to this verifier by
-PKCE, so a state without the matching fresh code is worthless.
+PKCE, so a state without the matching fresh code is worthless; and a state with its code is
+worthless in any browser but the one holding the nonce whose digest the state seals.
 """
 
 import base64
@@ -33,8 +35,9 @@ class InvalidState(BadRequest):
 
 @dataclass(frozen=True, slots=True)
 class StatePayload:
-    user_id: uuid.UUID
-    verifier: str
+    user_id: uuid.UUID  # who started the connect: the mailbox is attached to this user only
+    verifier: str  # PKCE code verifier
+    browser_digest: str  # hex SHA-256 of the starting browser's binding nonce
 
 
 def _fernet(settings: Settings) -> Fernet:
@@ -44,7 +47,9 @@ def _fernet(settings: Settings) -> Fernet:
 
 
 def seal_state(settings: Settings, payload: StatePayload, *, issued_at: int | None = None) -> str:
-    body = json.dumps({"u": str(payload.user_id), "v": payload.verifier}).encode()
+    body = json.dumps(
+        {"u": str(payload.user_id), "v": payload.verifier, "b": payload.browser_digest}
+    ).encode()
     fernet = _fernet(settings)
     token = fernet.encrypt(body) if issued_at is None else fernet.encrypt_at_time(body, issued_at)
     return token.decode()
@@ -53,7 +58,7 @@ def seal_state(settings: Settings, payload: StatePayload, *, issued_at: int | No
 def open_state(settings: Settings, state: str) -> StatePayload:
     try:
         body = json.loads(_fernet(settings).decrypt(state.encode(), ttl=STATE_TTL_S))
-        return StatePayload(uuid.UUID(body["u"]), str(body["v"]))
+        return StatePayload(uuid.UUID(body["u"]), str(body["v"]), str(body["b"]))
     except InvalidToken:
         raise InvalidState("the sign-in link is invalid or has expired; start again") from None
     except (ValueError, KeyError, TypeError):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fincoach.app import create_app
 from fincoach.auth.tokens import issue_token
 from fincoach.config import Settings
+from fincoach.db import make_engine, make_session_factory
 from fincoach.models import MerchantCategory, Role, User
 from tests.api.conftest import bearer
 
@@ -57,8 +58,6 @@ def api_url(api_settings: Settings, broker: redis.Redis) -> Iterator[str]:
 
 @pytest.fixture
 def db(api_settings: Settings) -> Iterator[sessionmaker[Session]]:
-    from fincoach.db import make_engine, make_session_factory
-
     engine = make_engine(api_settings.database_url)
     yield make_session_factory(engine)
     engine.dispose()

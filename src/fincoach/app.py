@@ -8,7 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from fincoach.auth import endpoints as auth
 from fincoach.auth.errors import RateLimited, Unauthenticated
@@ -26,6 +27,9 @@ from fincoach.sync import endpoints as sync
 from fincoach.transactions import endpoints as transactions
 from fincoach.users import endpoints as users
 from fincoach.worker import configure_celery, install_after_commit
+
+# Seconds a client should wait before retrying while the database is unavailable.
+DATABASE_RETRY_AFTER_S = 5
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -106,10 +110,29 @@ def _install_error_handlers(app: FastAPI) -> None:
         reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
         return JSONResponse({"detail": reason, "errors": errors}, status_code=422)
 
-    @app.exception_handler(DataError)
-    async def data_error(_: Request, exc: DataError) -> JSONResponse:
-        # A value that passed validation but not the database (e.g. a NUL character).
-        return JSONResponse({"detail": "a value in the request is not acceptable"}, status_code=400)
+    async def database_error(_: Request, exc: Exception) -> JSONResponse:
+        # The reason is ours, never the driver's message: that can quote row values.
+        if isinstance(exc, DataError):
+            # A value that passed validation but not the database (e.g. a NUL character).
+            return JSONResponse(
+                {"detail": "a value in the request is not acceptable"}, status_code=400
+            )
+        if isinstance(exc, IntegrityError):
+            # A uniqueness race the service did not absorb: the other request won.
+            return JSONResponse(
+                {"detail": "the request conflicts with data written meanwhile; read and retry"},
+                status_code=409,
+            )
+        # OperationalError, InterfaceError, pool timeout: PostgreSQL is down, restarting or
+        # overloaded (also a deadlock or serialization failure). Like /health, a 503.
+        return JSONResponse(
+            {"detail": "the database is unavailable; retry shortly"},
+            status_code=503,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
+
+    for kind in (DataError, IntegrityError, OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(kind, database_error)
 
 
 def app_factory() -> FastAPI:

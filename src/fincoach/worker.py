@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from celery import Celery
+from celery.beat import PersistentScheduler, ScheduleEntry
 from celery.signals import worker_process_init
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -28,6 +30,10 @@ MAX_COUNTDOWN = 900
 # Redis redelivers unacknowledged messages after this; it must exceed the longest task and the
 # longest countdown, or a running or waiting task would be delivered twice.
 VISIBILITY_TIMEOUT = 2 * 3600
+# The reaper (sync.reaper) as Beat runs it, in Beat's own process: see BeatScheduler.
+REAPER_TASK = "sync.resume_stalled_jobs"
+
+log = structlog.get_logger(__name__)
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -55,11 +61,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_track_started": True,
         "worker_send_task_events": True,
         "task_send_sent_event": True,
+        "beat_scheduler": "fincoach.worker:BeatScheduler",
         "beat_schedule": {
             "incremental-sync": {
                 "task": "sync.schedule_incremental_sync",
                 "schedule": timedelta(seconds=schedule_seconds(settings)),
-            }
+            },
+            "resume-stalled-jobs": {
+                "task": REAPER_TASK,
+                "schedule": timedelta(seconds=reaper_seconds(settings)),
+            },
         },
     }
 
@@ -70,6 +81,41 @@ def schedule_seconds(settings: Settings) -> float:
     if override:
         return max(float(override), 1.0)
     return settings.sync_interval_minutes * 60.0
+
+
+def reaper_seconds(settings: Settings) -> float:
+    """How often Beat looks for stalled jobs: a third of JOB_STALL_SECONDS, at most as seldom
+    as the incremental schedule and at least every second, so that a job that lost its message
+    waits little longer than JOB_STALL_SECONDS."""
+    return max(min(schedule_seconds(settings), settings.job_stall_seconds / 3), 1.0)
+
+
+class BeatScheduler(PersistentScheduler):  # type: ignore[misc]
+    """Celery's persistent scheduler, except that the reaper runs inside Beat's own process.
+
+    Workers reap too (sync.schedule_incremental_sync), but only while they are alive and their
+    broker still holds the message that asks them to; Beat reaping on its own means a job whose
+    message a broker restart lost is sent again even when no worker could be told to look.
+    Two reapers at once are safe: each locks the rows it resends (FOR UPDATE SKIP LOCKED).
+    """
+
+    def apply_async(
+        self,
+        entry: ScheduleEntry,
+        producer: Any = None,
+        advance: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        if entry.task != REAPER_TASK:
+            return super().apply_async(entry, producer, advance, **kwargs)
+        entry = self.reserve(entry) if advance else entry
+        try:
+            # A plain call, not Task.apply(): Celery's tracer would log the error's text.
+            return self.app.tasks[REAPER_TASK]()
+        except Exception as exc:  # Beat must keep ticking; the next round is the retry
+            # The class only: a database error's text can quote row values.
+            log.error("sync.reaper_failed", error=type(exc).__name__)
+            return None
 
 
 _AFTER_COMMIT = "fincoach.after_commit"

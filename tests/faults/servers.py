@@ -87,9 +87,13 @@ class PrivatePostgres:
     def start(self) -> None:
         self._ctl("start")
 
+    def halt(self) -> None:
+        """Stop fast: every client connection is cut, and new ones are refused until `start`."""
+        self._ctl("stop", "-m", "fast")
+
     def restart(self, *, down_seconds: float = 0.0) -> None:
         """Stop fast (every client connection is cut), stay down a while, start again."""
-        self._ctl("stop", "-m", "fast")
+        self.halt()
         time.sleep(down_seconds)
         self._ctl("start")
         self.restarts += 1

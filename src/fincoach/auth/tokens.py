@@ -75,5 +75,6 @@ def _claims(claims: dict[str, object]) -> TokenClaims:
             role=Role(str(claims["role"])),
             expires_at=datetime.fromtimestamp(float(str(claims["exp"])), UTC),
         )
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, OverflowError, OSError):
+        # OverflowError/OSError: a signed `exp` beyond the calendar (1e20), found by fuzzing.
         raise Unauthenticated("the token is malformed or its claims are invalid") from None

@@ -350,12 +350,30 @@ def schedule_incremental_sync() -> dict[str, Any]:
                 )
             )
         )
-        stale = reaper.stalled_jobs(session, stall_seconds=runtime().settings.job_stall_seconds)
-        for job in stale:
-            send_job(job, offset=reaper.resume_offset(job))
-        if stale:
-            log.warning("sync.stalled_jobs_resumed", job_ids=[str(job.id) for job in stale])
+        resumed = _resume_stalled_jobs(session)
         session.commit()
     for mailbox_id in mailbox_ids:
         fetch_mailbox_incremental.delay(str(mailbox_id))
-    return {"mailboxes": len(mailbox_ids), "resumed": len(stale)}
+    return {"mailboxes": len(mailbox_ids), "resumed": resumed}
+
+
+@celery_app.task(name="sync.resume_stalled_jobs")  # type: ignore[untyped-decorator]
+def resume_stalled_jobs() -> dict[str, Any]:
+    """The reaper on its own: Beat runs it in its process (worker.BeatScheduler) every round.
+
+    No retries: a failed round (database or broker down) is simply the next round's work.
+    """
+    with runtime().sessions() as session:
+        resumed = _resume_stalled_jobs(session)
+        session.commit()
+    return {"resumed": resumed}
+
+
+def _resume_stalled_jobs(session: Session) -> int:
+    """Send every stalled job again from its checkpoint once `session` commits; how many."""
+    stale = reaper.stalled_jobs(session, stall_seconds=runtime().settings.job_stall_seconds)
+    for job in stale:
+        send_job(job, offset=reaper.resume_offset(job))
+    if stale:
+        log.warning("sync.stalled_jobs_resumed", job_ids=[str(job.id) for job in stale])
+    return len(stale)

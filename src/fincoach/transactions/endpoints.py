@@ -23,11 +23,22 @@ router = APIRouter(tags=["transactions"], responses=PROTECTED)
 Amount = Annotated[Decimal, Query(ge=0, max_digits=18, decimal_places=4)]
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    # A date or naive time in a query string is read as UTC, the ledger's timezone.
+def _utc(value: datetime | None, name: str) -> datetime | None:
+    """`value` in UTC; a date or naive time in a query string is read as UTC, the ledger's zone.
+
+    Raises BadRequest when the UTC time falls outside years 1..9999 (9999-12-31T23:59:59-14:00
+    is a valid ISO 8601 time that Python's datetime cannot hold in UTC).
+    """
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise BadRequest(
+            f"{name} is out of range: in UTC it falls outside the years 1 to 9999"
+        ) from None
 
 
 @router.get("/api/v1/transactions/{user_id}")
@@ -48,7 +59,7 @@ def list_transactions(
     get_user(session, user_id)
     if min_amount is not None and max_amount is not None and min_amount > max_amount:
         raise BadRequest("min_amount must not exceed max_amount")
-    since, until = _utc(start_date), _utc(end_date)
+    since, until = _utc(start_date, "start_date"), _utc(end_date, "end_date")
     if since is not None and until is not None and since > until:
         raise BadRequest("start_date must not be after end_date")
     filters = queries.LedgerFilter(

@@ -9,7 +9,7 @@ import binascii
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, or_, select
@@ -43,15 +43,26 @@ def encode_cursor(row: Transaction) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (occurred_at in UTC, id) that `encode_cursor` wrote; BadRequest for anything else.
+
+    A cursor is client input: the JSON may hold any type where a string belongs, and a time
+    that is valid ISO 8601 may still not fit in UTC (year 1 at +14:00).
+    """
+    invalid = BadRequest("cursor is not valid: pass back next_cursor unchanged")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not (isinstance(data, dict) and isinstance(data.get("t"), str)):
+            raise invalid
+        if not isinstance(data.get("id"), str):
+            raise invalid
         when = datetime.fromisoformat(data["t"])
         ident = uuid.UUID(data["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise BadRequest("cursor is not valid: pass back next_cursor unchanged") from None
-    if when.tzinfo is None:
-        raise BadRequest("cursor is not valid: pass back next_cursor unchanged")
+        if when.tzinfo is None:
+            raise invalid
+        when = when.astimezone(UTC)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError):
+        raise invalid from None
     return when, ident
 
 

@@ -3,6 +3,7 @@
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fincoach.kit.errors import NotFound
@@ -17,11 +18,22 @@ def get_user(session: Session, user_id: uuid.UUID) -> User:
 
 
 def get_or_create_user(session: Session, *, email: str) -> User:
+    """The user with this email, created when there is none; safe against concurrent callers.
+
+    Two requests creating one email at once both read "none": the slower one's INSERT meets the
+    unique index, its savepoint rolls back, and it returns the user the faster one committed.
+    """
     user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = User(email=email)
-        session.add(user)
-        session.flush()
+    if user is not None:
+        return user
+    try:
+        with session.begin_nested():
+            user = User(email=email)
+            session.add(user)
+    except IntegrityError:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:  # not a lost race but some other constraint
+            raise
     return user
 
 

@@ -7,6 +7,7 @@ uvicorn, configured as `fincoach api` configures it, and every captured log line
 
 import logging
 import uuid
+from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -22,6 +23,19 @@ CODE = "4/0AcodeNOBODYmayLOG-81f3"
 STATE = "gAAAAAstateNOBODYmayLOG-2c9d"
 ADDRESS = "alice.private-9e1@example.com"
 MERCHANT = "Dr Kumar Psychiatry Clinic"
+
+
+@pytest.fixture(autouse=True)
+def _access_logger_reaches_caplog() -> Iterator[None]:
+    """Another test's uvicorn (started with uvicorn's own logging config) may have left the
+    access logger at WARNING and not propagating; this test reads it as `fincoach api` leaves
+    it: INFO, propagating to the root handlers."""
+    logger = logging.getLogger("uvicorn.access")
+    saved = (logger.level, logger.propagate, logger.disabled)
+    logger.setLevel(logging.INFO)
+    logger.propagate, logger.disabled = True, False
+    yield
+    logger.level, logger.propagate, logger.disabled = saved
 
 
 def test_no_query_string_reaches_the_access_log(

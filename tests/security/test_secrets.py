@@ -12,6 +12,7 @@ from secrets import token_urlsafe
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
@@ -25,15 +26,31 @@ from fincoach.auth.tokens import issue_token
 from fincoach.cli import _register_commands, app
 from fincoach.config import DEVELOPMENT_TOKEN_KEY, Settings
 from fincoach.kit.crypto import CredentialsUnreadable, TokenCipher
+from fincoach.migrations import runner as migrations
 from fincoach.models import EmailSyncJob, Mailbox, MailProvider, Role
 from fincoach.sync import tasks
 from tests.api.conftest import admin_headers, bearer, new_user, user_headers
+from tests.conftest import ADMIN_URL, _with_database
 from tests.factories import create_user
 from tests.oauth.emulator_server import running_emulator
 
 pytestmark = pytest.mark.postgres
 
 CANARY = "CANARY-7f3a9-do-not-log"
+
+
+@pytest.fixture
+def own_database(api_settings: Settings) -> Iterator[Settings]:
+    """The settings on a database of this test's own: rotation reads every credential there is,
+    and other tests' mailboxes (under other keys) must not be part of it."""
+    name = f"fincoach_rotate_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(ADMIN_URL, name)
+    migrations.upgrade(url)
+    yield api_settings.model_copy(update={"database_url": url})
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -45,10 +62,20 @@ def cli(api_settings: Settings) -> Iterator[tuple[CliRunner, sessionmaker[Sessio
     runtime.engine.dispose()
 
 
+@pytest.fixture
+def rotation_cli(own_database: Settings) -> Iterator[tuple[CliRunner, sessionmaker[Session]]]:
+    """The real `fincoach` CLI on the test's own database."""
+    _register_commands()
+    runtime = worker.use_settings(own_database)
+    yield CliRunner(), runtime.sessions
+    runtime.engine.dispose()
+
+
 def test_rotate_keys_re_encrypts_every_credential_under_the_newest_key(
-    api_settings: Settings, cli: tuple[CliRunner, sessionmaker[Session]]
+    own_database: Settings, rotation_cli: tuple[CliRunner, sessionmaker[Session]]
 ) -> None:
-    runner, sessions = cli
+    api_settings = own_database
+    runner, sessions = rotation_cli
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     with sessions() as session:
         user = create_user(session)

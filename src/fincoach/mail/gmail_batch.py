@@ -10,6 +10,7 @@ import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from google.auth.exceptions import RefreshError
@@ -38,6 +39,18 @@ class _Failure:
 def decode_raw(value: str) -> bytes:
     """Gmail's `raw` is base64url, sometimes without padding."""
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def internal_date(value: object) -> datetime | None:
+    """Gmail's `internalDate` (milliseconds since the epoch, as a string) as aware UTC.
+
+    None when it is missing or unreadable: the receive time is a help, never a reason to lose
+    the message.
+    """
+    try:
+        return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 @dataclass(slots=True)
@@ -93,7 +106,11 @@ class BatchFetcher:
                 if raw is None:
                     failures[request_id] = _Failure("gmail answer without raw content", False)
                 else:
-                    done[request_id] = FetchedMessage(request_id, decode_raw(raw))
+                    done[request_id] = FetchedMessage(
+                        request_id,
+                        decode_raw(raw),
+                        received_at=internal_date(response.get("internalDate")),
+                    )
             elif isinstance(exception, HttpError):
                 failures[request_id] = _Failure(
                     short_reason(exception), is_retryable(exception), retry_after(exception)

@@ -229,6 +229,7 @@ def process_next_batch(
     failures: list[dict[str, Any]] = []
     _restore_quota(source, checkpoint)
     fetched_batch = source.fetch(batch)
+    fetched_at = utc_now()
     _save_quota(source, checkpoint)
     for fetched in fetched_batch:
         if fetched.raw is None:
@@ -237,7 +238,9 @@ def process_next_batch(
             )
             continue
         try:
-            parsed = parse(fetched.raw)
+            # Dates are bounded by the receive time; a provider that gives none is bounded by
+            # now, and a message with no date anywhere is dated when it was fetched (not 1970).
+            parsed = parse(fetched.raw, received_at=fetched.received_at or fetched_at)
         except Exception as exc:  # one bad email must never stop its batch
             failures.append(_failure(fetched.message_id, type(exc).__name__, _safe_reason(exc)))
             continue

@@ -187,6 +187,7 @@ def parse_detailed(raw: bytes, *, received_at: datetime | None = None) -> ParseR
         is_transaction=bool(transactions),
         transactions=transactions,
         rule=rule_id if transactions else None,
+        had_amount=bool(transactions) or bool(find_money(text[:3000])),
     )
 
 

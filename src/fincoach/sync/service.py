@@ -25,8 +25,10 @@ from fincoach.models import (
     Mailbox,
     MailboxStatus,
 )
-from fincoach.parsing import parse
+from fincoach.parsing import parse_detailed
+from fincoach.parsing import version as parser
 from fincoach.sync.window import DAYS_PER_MONTH, fallback_window, initial_window
+from fincoach.transactions import reextraction
 from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
 from fincoach.users.service import mark_reauth_required
 
@@ -171,12 +173,19 @@ def prepare(
     if job.checkpoint is not None:
         return
     now = utc_now()
-    cursor = source.current_cursor()
-    ids = list(
-        dict.fromkeys(
-            _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
+    if job.kind is JobKind.REPARSE:
+        # Only what an older parser judged, from the ledger: never a listing of the mailbox.
+        cursor = None
+        ids = reextraction.stale_message_ids(
+            session, mailbox_id=mailbox.id, version=parser.PARSER_VERSION
         )
-    )
+    else:
+        cursor = source.current_cursor()
+        ids = list(
+            dict.fromkeys(
+                _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
+            )
+        )
     checkpoint: dict[str, Any] = {
         "ids": ids,
         "done": 0,
@@ -227,6 +236,9 @@ def process_next_batch(
     batch = ids[done : done + batch_size]
     rows: list[LedgerRow] = []
     failures: list[dict[str, Any]] = []
+    judged: list[str] = []  # parsed by this parser version
+    candidates: list[str] = []  # of those, the ones with an amount and no transaction
+    version = parser.PARSER_VERSION
     _restore_quota(source, checkpoint)
     fetched_batch = source.fetch(batch)
     fetched_at = utc_now()
@@ -240,15 +252,43 @@ def process_next_batch(
         try:
             # Dates are bounded by the receive time; a provider that gives none is bounded by
             # now, and a message with no date anywhere is dated when it was fetched (not 1970).
-            parsed = parse(fetched.raw, received_at=fetched.received_at or fetched_at)
+            result = parse_detailed(fetched.raw, received_at=fetched.received_at or fetched_at)
         except Exception as exc:  # one bad email must never stop its batch
             failures.append(_failure(fetched.message_id, type(exc).__name__, _safe_reason(exc)))
             continue
-        rows.extend(LedgerRow(fetched.message_id, t) for t in parsed)
+        judged.append(fetched.message_id)
+        if result.had_amount and not result.transactions:
+            candidates.append(fetched.message_id)
+        rows.extend(LedgerRow(fetched.message_id, t) for t in result.transactions)
 
     overrides = category_overrides(session, job.user_id)
-    insert_transactions(
-        session, user_id=job.user_id, mailbox_id=job.mailbox_id, rows=rows, overrides=overrides
+    if job.kind is JobKind.REPARSE:
+        # Only messages parsed now are replaced: one that could not be fetched keeps its rows.
+        reextraction.replace_transactions(
+            session,
+            user_id=job.user_id,
+            mailbox_id=job.mailbox_id,
+            message_ids=judged,
+            rows=rows,
+            overrides=overrides,
+            version=version,
+        )
+    else:
+        insert_transactions(
+            session,
+            user_id=job.user_id,
+            mailbox_id=job.mailbox_id,
+            rows=rows,
+            overrides=overrides,
+            parser_version=version,
+        )
+    reextraction.record_judgements(
+        session,
+        user_id=job.user_id,
+        mailbox_id=job.mailbox_id,
+        judged=judged,
+        candidates=candidates,
+        version=version,
     )
     checkpoint["done"] = done + len(batch)
     job.checkpoint = checkpoint
@@ -266,12 +306,14 @@ def process_next_batch(
 
 def complete(session: Session, *, job: EmailSyncJob, mailbox: Mailbox) -> None:
     checkpoint = job.checkpoint or {}
-    if checkpoint.get("cursor") is not None:
-        mailbox.sync_cursor = checkpoint["cursor"]
-    listed_at = checkpoint.get("listed_at")
-    mailbox.last_email_fetch_time = (
-        datetime.fromisoformat(listed_at) if listed_at else job.started_at or utc_now()
-    )
+    # A re-extraction read no new mail: the mailbox's sync position stays where it was.
+    if job.kind is not JobKind.REPARSE:
+        if checkpoint.get("cursor") is not None:
+            mailbox.sync_cursor = checkpoint["cursor"]
+        listed_at = checkpoint.get("listed_at")
+        mailbox.last_email_fetch_time = (
+            datetime.fromisoformat(listed_at) if listed_at else job.started_at or utc_now()
+        )
     job.status = JobStatus.COMPLETED
     job.progress_percentage = 100.0
     job.completed_at = utc_now()

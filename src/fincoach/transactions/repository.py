@@ -41,6 +41,7 @@ COLUMNS = (
     "rule",
     "confidence",
     "created_at",
+    "parser_version",
 )
 _STAGE = "ledger_stage"
 _COLUMN_LIST = ", ".join(f'"{name}"' for name in COLUMNS)
@@ -92,11 +93,21 @@ def insert_transactions(
     mailbox_id: uuid.UUID | None,
     rows: Sequence[LedgerRow],
     overrides: dict[str, str] | None = None,
+    parser_version: int = 0,
 ) -> int:
-    """Insert what is new, skip what is already stored; returns how many rows were new."""
+    """Insert what is new, skip what is already stored; returns how many rows were new.
+
+    `parser_version` is the parsing.version.PARSER_VERSION that extracted the rows.
+    """
     if not rows:
         return 0
-    records = _records(rows, user_id=user_id, mailbox_id=mailbox_id, overrides=overrides or {})
+    records = _records(
+        rows,
+        user_id=user_id,
+        mailbox_id=mailbox_id,
+        overrides=overrides or {},
+        parser_version=parser_version,
+    )
     if session.get_bind().dialect.name == "postgresql":
         return _copy_insert(session, records)
     return _values_insert(session, records)
@@ -108,6 +119,7 @@ def _records(
     user_id: uuid.UUID,
     mailbox_id: uuid.UUID | None,
     overrides: dict[str, str],
+    parser_version: int = 0,
 ) -> list[tuple[Any, ...]]:
     """One tuple a row, in COLUMNS order."""
     now = utc_now()
@@ -135,6 +147,7 @@ def _records(
                 _clip(t.rule, 100),
                 t.confidence,
                 now,
+                parser_version,
             )
         )
     return records

@@ -27,9 +27,10 @@ from fincoach.models import (
 )
 from fincoach.parsing import parse_detailed
 from fincoach.parsing import version as parser
+from fincoach.sync.ledger import store_batch
 from fincoach.sync.window import DAYS_PER_MONTH, fallback_window, initial_window
 from fincoach.transactions import reextraction
-from fincoach.transactions.repository import LedgerRow, category_overrides, insert_transactions
+from fincoach.transactions.repository import LedgerRow
 from fincoach.users.service import mark_reauth_required
 
 REASON_LIMIT = 200
@@ -261,35 +262,7 @@ def process_next_batch(
             candidates.append(fetched.message_id)
         rows.extend(LedgerRow(fetched.message_id, t) for t in result.transactions)
 
-    overrides = category_overrides(session, job.user_id)
-    if job.kind is JobKind.REPARSE:
-        # Only messages parsed now are replaced: one that could not be fetched keeps its rows.
-        reextraction.replace_transactions(
-            session,
-            user_id=job.user_id,
-            mailbox_id=job.mailbox_id,
-            message_ids=judged,
-            rows=rows,
-            overrides=overrides,
-            version=version,
-        )
-    else:
-        insert_transactions(
-            session,
-            user_id=job.user_id,
-            mailbox_id=job.mailbox_id,
-            rows=rows,
-            overrides=overrides,
-            parser_version=version,
-        )
-    reextraction.record_judgements(
-        session,
-        user_id=job.user_id,
-        mailbox_id=job.mailbox_id,
-        judged=judged,
-        candidates=candidates,
-        version=version,
-    )
+    store_batch(session, job=job, rows=rows, judged=judged, candidates=candidates, version=version)
     checkpoint["done"] = done + len(batch)
     job.checkpoint = checkpoint
     job.processed_emails += len(batch)

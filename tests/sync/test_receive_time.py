@@ -24,6 +24,7 @@ from fincoach.demo import DemoMailbox
 from fincoach.kit.crypto import TokenCipher
 from fincoach.mail.base import TimeWindow
 from fincoach.mail.factory import open_source
+from fincoach.mail.gmail_batch import internal_date
 from fincoach.mail.gmail_emulator import Emulator, EmulatorConfig, create_app, serve_in_thread
 from fincoach.mail.gmail_emulator.store import epoch_ms
 from fincoach.mail.local import LocalMailSource
@@ -175,3 +176,18 @@ def test_local_receive_time_dates_a_message_without_a_date_header(
         session.commit()
     _run(sessions, row, LocalMailSource(location), Settings(_env_file=None))  # type: ignore[call-arg]
     assert _occurred(sessions, user.id) == {by_time[when]: when for when in delivered.values()}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1773480600000", datetime(2026, 3, 14, 9, 30, tzinfo=UTC)),
+        ("1773480600123", datetime(2026, 3, 14, 9, 30, 0, 123000, tzinfo=UTC)),
+        ("0", None),  # an imported message without a date: no receive time, not 1970
+        (None, None),
+        ("soon", None),
+        ("9" * 40, None),
+    ],
+)
+def test_gmail_internal_date_is_read_as_milliseconds(value: object, expected: object) -> None:
+    assert internal_date(value) == expected

@@ -44,11 +44,13 @@ def decode_raw(value: str) -> bytes:
 def internal_date(value: object) -> datetime | None:
     """Gmail's `internalDate` (milliseconds since the epoch, as a string) as aware UTC.
 
-    None when it is missing or unreadable: the receive time is a help, never a reason to lose
-    the message.
+    None when it is missing, unreadable or not after the epoch (a message imported without a
+    date can carry 0): the receive time is a help, never a reason to lose the message, and the
+    sync then dates by its fetch time.
     """
     try:
-        return datetime.fromtimestamp(int(str(value)) / 1000, UTC)
+        milliseconds = int(str(value))
+        return datetime.fromtimestamp(milliseconds / 1000, UTC) if milliseconds > 0 else None
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 

@@ -23,6 +23,7 @@ TABLES = {
     "email_sync_jobs",
     "merchant_categories",
     "api_keys",
+    "parse_candidates",
 }
 
 

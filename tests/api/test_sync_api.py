@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fincoach.mail.base import FetchedMessage
 from fincoach.mail.local import LocalMailSource
 from fincoach.models import EmailSyncJob, Mailbox
+from fincoach.parsing import version as parser_version
 from fincoach.sync import service, tasks
 from tests.api.conftest import new_user
 
@@ -128,3 +129,29 @@ def test_history_is_newest_first_and_limited(
         ids.append(started["job_id"])
     history = client.get(f"/api/v1/email-sync/history/{user_id}?limit=2").json()
     assert [job["job_id"] for job in history["jobs"]] == ids[::-1][:2]
+
+
+def test_reparse_starts_a_reparse_job_that_reads_only_judged_messages(
+    client: TestClient, mail_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id = new_user(client, mail_dir)
+    started = client.post(f"/api/v1/email-sync/start/{user_id}").json()
+    tasks.process_batch(started["job_id"])
+    synced = client.get(f"/api/v1/email-sync/status/{user_id}").json()
+
+    # Nothing was judged by an older parser yet: the job has nothing to read.
+    fresh = client.post(f"/api/v1/email-sync/reparse/{user_id}")
+    assert fresh.status_code == 202, fresh.text
+    assert fresh.json()["months"] is None and fresh.json()["created"] is True
+    tasks.process_batch(fresh.json()["job_id"])
+    status = client.get(f"/api/v1/email-sync/status/{user_id}").json()
+    assert (status["kind"], status["status"], status["total_emails"]) == ("reparse", "completed", 0)
+
+    monkeypatch.setattr(parser_version, "PARSER_VERSION", parser_version.PARSER_VERSION + 1)
+    again = client.post(f"/api/v1/email-sync/reparse/{user_id}").json()
+    tasks.process_batch(again["job_id"])
+    status = client.get(f"/api/v1/email-sync/status/{user_id}").json()
+    assert status["kind"] == "reparse" and status["status"] == "completed"
+    # The messages that gave transactions, and those with an amount that gave none: not all 60.
+    assert 0 < status["total_emails"] < synced["total_emails"]
+    assert status["parsed_transactions"] == synced["parsed_transactions"]

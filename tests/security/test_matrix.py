@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/v1/users/{user_id}/mailboxes"): Entry(Access.OWNER),
     ("POST", "/api/v1/email-sync/start/{user_id}"): Entry(Access.OWNER, query="?months=1"),
+    ("POST", "/api/v1/email-sync/reparse/{user_id}"): Entry(Access.OWNER),
     ("GET", "/api/v1/email-sync/status/{user_id}"): Entry(Access.OWNER),
     ("GET", "/api/v1/email-sync/history/{user_id}"): Entry(Access.OWNER),
     ("GET", "/api/v1/transactions/{user_id}"): Entry(Access.OWNER),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fincoach.mail.base import AuthorizationRevoked, FetchedMessage, QuotaWait
 from fincoach.mail.local import LocalMailSource
 from fincoach.models import EmailSyncJob, JobKind, JobStatus, Mailbox, MailboxStatus
+from fincoach.parsing import version as parser_version
 from fincoach.sync import service, tasks
 from tests.factories import create_mailbox, create_user
 from tests.worker.ledger import (
@@ -146,6 +147,23 @@ def test_incremental_sync_takes_only_the_new_mail(
     assert incremental.total_emails == 25
     with sessions() as session:
         assert stored_ledger(session, user_id) == expected_ledger([*old, *new])
+
+
+def test_the_reparse_task_re_extracts_the_judged_messages_and_keeps_the_ledger(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_id, _, messages = new_user_with_mail(sessions, tmp_path, seed=123, count=40)
+    tasks.fetch_user_emails_initial(str(user_id))
+    monkeypatch.setattr(parser_version, "PARSER_VERSION", parser_version.PARSER_VERSION + 1)
+
+    result = tasks.reparse_user(str(user_id))
+
+    _initial, reparse = jobs_of(sessions, user_id)
+    assert result["started"] == [str(reparse.id)]
+    assert reparse.kind is JobKind.REPARSE and reparse.status is JobStatus.COMPLETED
+    assert 0 < reparse.total_emails < 40  # the judged messages only
+    with sessions() as session:
+        assert stored_ledger(session, user_id) == expected_ledger(messages)
 
 
 def test_a_job_resumes_from_its_checkpoint_without_double_counting(

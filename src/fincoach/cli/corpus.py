@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from fincoach.cli import app
-from fincoach.evaluation.corpus import read_corpus
+from fincoach.evaluation.corpus import Record, message_text, read_corpus
 from fincoach.evaluation.extract import ExtractStats, predict
-from fincoach.evaluation.scoring import FIELDS, Report, score
+from fincoach.evaluation.language import detect_language
+from fincoach.evaluation.scoring import SCORES, Report, record_currency, score, score_by
 
 
 @app.command()
@@ -41,12 +44,52 @@ def _table(report: Report) -> Table:
     table.add_row(
         "false-positive rate", f"{report.false_positive_rate:.3f}", str(report.fp + report.tn)
     )
-    for name in FIELDS:
+    for name in SCORES:
         value = report.accuracy(name)
-        table.add_row(name, "-" if value is None else f"{value:.3f}", str(report.field_total[name]))
-    share = report.all_right / report.records if report.records else 0.0
-    table.add_row("all labelled fields", f"{share:.3f}", str(report.records))
+        table.add_row(name, _share(value), str(report.field_total[name]))
+    table.add_row("all labelled fields", _share(report.all_fields), str(report.transactions))
     return table
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+class Grouping(StrEnum):
+    language = "language"
+    currency = "currency"
+
+
+_GROUP_FIELDS = ("amount", "currency", "direction", "merchant", "merchant_written", "account")
+
+
+def _group_table(grouping: Grouping, reports: dict[str, Report]) -> Table:
+    table = Table(title=f"By {grouping.value} (field cells: score/n)")
+    table.add_column(grouping.value)
+    for column in ("records", "tx", "P", "R", "F1", *_GROUP_FIELDS, "all"):
+        table.add_column(column, justify="right")
+    for name, report in reports.items():
+        cells = [
+            f"{_share(report.accuracy(f))}/{n}" if (n := report.field_total[f]) else "-"
+            for f in _GROUP_FIELDS
+        ]
+        table.add_row(
+            name,
+            str(report.records),
+            str(report.transactions),
+            f"{report.precision:.3f}",
+            f"{report.recall:.3f}",
+            f"{report.f1:.3f}",
+            *cells,
+            _share(report.all_fields),
+        )
+    return table
+
+
+def _grouping_key(grouping: Grouping, texts: dict[str, str]) -> Callable[[Record], str]:
+    if grouping is Grouping.language:
+        return lambda record: detect_language(texts[record.id])
+    return lambda record: record_currency(record, texts[record.id])
 
 
 @app.command(name="eval")
@@ -58,16 +101,37 @@ def evaluate(
     ] = False,
     min_f1: Annotated[float | None, typer.Option(help="exit 1 when F1 is lower")] = None,
     show_misses: Annotated[bool, typer.Option(help="list the records that were wrong")] = False,
+    by: Annotated[
+        list[Grouping] | None,
+        typer.Option(
+            help="also score per language (guessed from the text) or per currency; repeatable"
+        ),
+    ] = None,
 ) -> None:
     """Score the parser on a labelled corpus: detection and per-field accuracy."""
     records = list(read_corpus(corpus))
     predictions = {p["id"]: p["transactions"] for p in predict(records)}
-    report = score(records, predictions)
+    texts = {record.id: message_text(record) for record in records}
+    report = score(records, predictions, texts)
+    groups = {
+        grouping: score_by(records, predictions, _grouping_key(grouping, texts), texts)
+        for grouping in dict.fromkeys(by or [])
+    }
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2))
+        result = report.as_dict()
+        if groups:
+            result["by"] = {
+                grouping.value: {name: r.as_dict() for name, r in reports.items()}
+                for grouping, reports in groups.items()
+            }
+        typer.echo(json.dumps(result, indent=2))
     else:
         console = Console()
         console.print(_table(report))
+        # The breakdown is wide: printed whole even when stdout is no terminal (80 columns).
+        wide = Console(width=max(console.width, 160))
+        for grouping, reports in groups.items():
+            wide.print(_group_table(grouping, reports))
         if show_misses:
             for record_id, what in report.misses:
                 console.print(f"{record_id}: {what}", markup=False)

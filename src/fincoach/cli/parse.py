@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,9 @@ def parse_file(
 ) -> None:
     """Print the transactions found in one email as JSON, with the rule that matched."""
     try:
-        result = parse_detailed(path.read_bytes())
+        # The file's time stands in for the receive time, as for a local mailbox (mail/local.py).
+        received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        result = parse_detailed(path.read_bytes(), received_at=received_at)
     except MalformedEmail as exc:
         typer.echo(f"cannot read {path.name}: {exc.message}", err=True)
         raise typer.Exit(code=2) from None

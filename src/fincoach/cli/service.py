@@ -1,4 +1,4 @@
-"""`fincoach api|worker|beat`, `fincoach sync start`, `fincoach category set`: the service.
+"""`fincoach api|worker|beat`, `fincoach sync start`, `fincoach reparse`, `fincoach category set`.
 
 Each command calls the same services the API and the tasks call.
 """
@@ -100,17 +100,31 @@ def sync_start(
     inline: bool = typer.Option(False, "--inline", help="Run here instead of on the workers."),
 ) -> None:
     """Start an initial sync of USER_ID's mailboxes (on the workers, or --inline)."""
+    _start_jobs(user_id, JobKind.INITIAL, months=months, wait=wait, inline=inline)
+
+
+@app.command()
+def reparse(
+    user_id: uuid.UUID = typer.Argument(..., help="The user's id."),
+    wait: bool = typer.Option(False, "--wait", help="Show live progress until the job ends."),
+    inline: bool = typer.Option(False, "--inline", help="Run here instead of on the workers."),
+) -> None:
+    """Re-extract USER_ID's messages that an older parser judged (fetches only those)."""
+    _start_jobs(user_id, JobKind.REPARSE, months=None, wait=wait, inline=inline)
+
+
+def _start_jobs(
+    user_id: uuid.UUID, kind: JobKind, *, months: int | None, wait: bool, inline: bool
+) -> None:
     rt = runtime()
     console = Console()
     try:
-        service.check_months(months, fetch_days=rt.settings.email_fetch_days)
+        if months is not None:
+            service.check_months(months, fetch_days=rt.settings.email_fetch_days)
         with rt.sessions() as session:
             user = get_user(session, user_id)
             started = service.start_for_mailboxes(
-                session,
-                mailboxes=mailboxes_of(session, user.id),
-                kind=JobKind.INITIAL,
-                months=months,
+                session, mailboxes=mailboxes_of(session, user.id), kind=kind, months=months
             )
             if not inline:
                 for item in started:

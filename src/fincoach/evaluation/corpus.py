@@ -9,6 +9,10 @@ from email.header import Header
 from pathlib import Path
 from typing import Any
 
+from fincoach.kit.errors import MalformedEmail
+from fincoach.parsing.mime import decode_message
+from fincoach.parsing.text import body_text, normalize
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -65,3 +69,17 @@ def to_raw_email(record: Record) -> bytes:
     return ("\r\n".join(headers) + "\r\n\r\n").encode("ascii") + record.text.encode(
         "utf-8", errors="surrogateescape"
     )
+
+
+def message_text(record: Record) -> str:
+    """The subject and body text the parser reads (decoded, HTML made text); "" when unreadable.
+
+    What the language guess and the `merchant_written` score look at, so a QP-encoded or HTML
+    record is judged by what it says, not by its markup.
+    """
+    try:
+        message = decode_message(to_raw_email(record))
+    except MalformedEmail:
+        return ""
+    body = body_text(message)
+    return f"{normalize(message.subject)}\n{body}" if message.subject else body

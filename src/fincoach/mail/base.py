@@ -18,11 +18,17 @@ class TimeWindow:
 
 @dataclass(frozen=True, slots=True)
 class FetchedMessage:
-    """One fetch result: the raw RFC 5322 bytes, or why this one message could not be had."""
+    """One fetch result: the raw RFC 5322 bytes, or why this one message could not be had.
+
+    `received_at` is when the provider received the message (aware UTC): Gmail's
+    `internalDate`, a local file's delivery time; None when the provider does not say. The
+    parser bounds the dates it reads by it.
+    """
 
     message_id: str
     raw: bytes | None
     error: str | None = None
+    received_at: datetime | None = None
 
 
 class CursorExpired(FincoachError):

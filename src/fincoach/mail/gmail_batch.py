@@ -10,6 +10,7 @@ import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from google.auth.exceptions import RefreshError
@@ -55,6 +56,20 @@ class _Failure:
 def decode_raw(value: str) -> bytes:
     """Gmail's `raw` is base64url, sometimes without padding."""
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def internal_date(value: object) -> datetime | None:
+    """Gmail's `internalDate` (milliseconds since the epoch, as a string) as aware UTC.
+
+    None when it is missing, unreadable or not after the epoch (a message imported without a
+    date can carry 0): the receive time is a help, never a reason to lose the message, and the
+    sync then dates by its fetch time.
+    """
+    try:
+        milliseconds = int(str(value))
+        return datetime.fromtimestamp(milliseconds / 1000, UTC) if milliseconds > 0 else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 @dataclass(slots=True)
@@ -141,7 +156,11 @@ class BatchFetcher:
                 if raw is None:
                     failures[request_id] = _Failure("gmail answer without raw content", False)
                 else:
-                    done[request_id] = FetchedMessage(request_id, decode_raw(raw))
+                    done[request_id] = FetchedMessage(
+                        request_id,
+                        decode_raw(raw),
+                        received_at=internal_date(response.get("internalDate")),
+                    )
             elif isinstance(exception, HttpError):
                 failures[request_id] = _Failure(
                     short_reason(exception), is_retryable(exception), retry_after(exception)

@@ -2,11 +2,17 @@
 
 Message ids are stable across runs: the file name for `.eml` folders, the Maildir key, and for
 mbox a hash of the Message-ID header (mbox has no ids of its own).
+
+A fetched message's receive time (FetchedMessage.received_at) is the file's modification time for
+`.eml` and Maildir files (a delivery agent writes the file when the mail arrives), and for mbox the
+date of the message's `From ` separator line, written on delivery (read as UTC: the format has no
+zone), else the mbox file's time.
 """
 
 import email.utils
 import hashlib
 import mailbox
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +24,10 @@ from fincoach.mail.base import FetchedMessage, TimeWindow
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _headers = BytesHeaderParser()
+# The asctime() stamp that ends an mbox `From sender Thu Mar 14 18:22:05 2026` line.
+_FROM_LINE_TIME = re.compile(
+    r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}:\d{2}:\d{2}) (\d{4})"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,19 @@ def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
+def delivery_time(from_line: str) -> datetime | None:
+    """The delivery time written in an mbox `From ` line, as aware UTC; None when unreadable."""
+    m = _FROM_LINE_TIME.search(from_line)
+    if m is None:
+        return None
+    month, day, clock, year = m.groups()
+    try:
+        stamp = datetime.strptime(f"{year} {month} {day} {clock} +0000", "%Y %b %d %H:%M:%S %z")
+    except ValueError:
+        return None
+    return stamp.astimezone(UTC)
+
+
 def _head(raw: bytes) -> bytes:
     end = raw.find(b"\n\n")
     end_crlf = raw.find(b"\r\n\r\n")
@@ -61,6 +84,7 @@ class LocalMailSource:
         if not self.path.exists():
             raise BadRequest(f"mail location does not exist: {self.path}")
         self._raw: dict[str, bytes] | None = None  # mbox only: read once, kept by id
+        self._delivered: dict[str, datetime] = {}  # mbox only: delivery time by id
         self._index: list[_Entry] | None = None
         self._files: dict[str, Path] | None = None  # Maildir only: key -> file
 
@@ -121,6 +145,7 @@ class LocalMailSource:
                 ident = message.get("Message-ID") or hashlib.sha256(raw).hexdigest()
                 message_id = hashlib.sha256(str(ident).encode()).hexdigest()[:16]
                 self._raw[message_id] = raw
+                self._delivered[message_id] = delivery_time(message.get_from()) or mbox_time
                 yield message_id, _head(raw), mbox_time
 
     def _maildir_files(self) -> dict[str, Path]:
@@ -140,18 +165,21 @@ class LocalMailSource:
             if layout == "eml":
                 if "/" in message_id or message_id.startswith("."):
                     return FetchedMessage(message_id, None, "invalid message id")
-                return FetchedMessage(message_id, (self.path / f"{message_id}.eml").read_bytes())
+                eml = self.path / f"{message_id}.eml"
+                return FetchedMessage(message_id, eml.read_bytes(), received_at=_mtime(eml))
             if layout == "maildir":
                 file = self._maildir_files().get(message_id)
                 if file is None:
                     return FetchedMessage(message_id, None, "message not found")
-                return FetchedMessage(message_id, file.read_bytes())
+                return FetchedMessage(message_id, file.read_bytes(), received_at=_mtime(file))
             if self._raw is None:
                 self._entries()
             assert self._raw is not None
             raw = self._raw.get(message_id)
             if raw is None:
                 return FetchedMessage(message_id, None, "message not found")
-            return FetchedMessage(message_id, raw)
+            return FetchedMessage(
+                message_id, raw, received_at=self._delivered.get(message_id, _mtime(self.path))
+            )
         except (OSError, KeyError) as exc:
             return FetchedMessage(message_id, None, f"{type(exc).__name__}: unreadable file")

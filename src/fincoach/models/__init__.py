@@ -4,6 +4,7 @@ from fincoach.kit.models import Base
 from fincoach.models.api_key import ApiKey
 from fincoach.models.mailbox import Mailbox, MailboxStatus, MailProvider
 from fincoach.models.merchant_category import MerchantCategory
+from fincoach.models.parse_candidate import ParseCandidate
 from fincoach.models.sync_job import ACTIVE_STATUSES, EmailSyncJob, JobKind, JobStatus
 from fincoach.models.transaction import Transaction
 from fincoach.models.user import Role, User
@@ -19,6 +20,7 @@ __all__ = [
     "Mailbox",
     "MailboxStatus",
     "MerchantCategory",
+    "ParseCandidate",
     "Role",
     "Transaction",
     "User",

@@ -20,6 +20,7 @@ class JobStatus(StrEnum):
 class JobKind(StrEnum):
     INITIAL = "initial"
     INCREMENTAL = "incremental"
+    REPARSE = "reparse"  # re-extract the messages an older parser judged (sync/reparse.py)
 
 
 ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)

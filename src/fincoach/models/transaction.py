@@ -46,3 +46,5 @@ class Transaction(IdMixin, CreatedAtMixin, Base):
     category: Mapped[str | None] = mapped_column(String(40), default=None)
     rule: Mapped[str | None] = mapped_column(String(100), default=None)
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    # The parsing.version.PARSER_VERSION that extracted this row (0: before versions were kept).
+    parser_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -3,6 +3,15 @@
 Local times are converted to UTC with the zone the text names ("IST", "GMT", "+05:30"), else the
 zone implied by the currency. A date without a time is taken at local noon, so converting to UTC
 never moves it to another calendar day in practice.
+
+Plausibility against the message's arrival (`not_after`): a message cannot report a transaction
+that has not happened yet, so a date later than its arrival plus CLOCK_SKEW is not a transaction
+date (it is a time such as "10.15.30" read as 15 Oct 2030, a due date, a card's expiry...). The
+skew allows for a sender's clock or an unnamed zone being off by up to a day; the caller clamps
+what it keeps to the arrival. Ambiguous readings are resolved against the arrival too: a
+numeric date is read in the currency's usual order (month first for USD, else day first) unless
+that lands after the arrival and the other order does not, and a two-digit year is the latest
+century (20yy, else 19yy) that does not. Nothing before EARLIEST is a date either.
 """
 
 from __future__ import annotations
@@ -66,6 +75,9 @@ _CURRENCY_ZONES = {
     "JPY": "Asia/Tokyo", "AUD": "Australia/Sydney", "CAD": "America/Toronto",
 }  # fmt: skip
 MONTH_FIRST_CURRENCIES = frozenset({"USD"})
+CLOCK_SKEW = timedelta(days=1)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_LATEST_YEAR = 2100
 
 
 @cache
@@ -86,57 +98,90 @@ def _tz(label: str | None, currency: str | None) -> tzinfo:
     return _zone(_CURRENCY_ZONES.get(currency or "", "UTC"))
 
 
-def _year(text: str) -> int:
+def _years(text: str) -> tuple[int, ...]:
+    """The years a written year may mean, most likely first: "26" is 2026, else 1926."""
     year = int(text)
-    return year + 2000 if year < 100 else year
+    return (year + 2000, year + 1900) if year < 100 else (year,)
 
 
-def _build(m: re.Match[str], currency: str | None) -> tuple[datetime, bool] | None:
+def _days(m: re.Match[str], currency: str | None) -> list[tuple[int, int, int]]:
+    """(year, month, day) readings of a match, most likely first; [] when none can be."""
     groups = m.groupdict()
-    try:
-        year = _year(groups["y"])
-        if groups.get("mon"):
-            month = _MONTHS.get(groups["mon"].lower()[:4]) or _MONTHS.get(groups["mon"].lower()[:3])
-            if month is None:
-                return None
-            day = int(groups["d"])
-        elif groups.get("a"):
-            a, b = int(groups["a"]), int(groups["b"])
-            month_first = currency in MONTH_FIRST_CURRENCIES
-            if a > 12 or (b <= 12 and not month_first):
-                day, month = a, b
-            else:
-                month, day = a, b
+    if groups.get("mon"):
+        month = _MONTHS.get(groups["mon"].lower()[:4]) or _MONTHS.get(groups["mon"].lower()[:3])
+        if month is None:
+            return []
+        orders = [(month, int(groups["d"]))]
+    elif groups.get("a"):
+        a, b = int(groups["a"]), int(groups["b"])
+        if a > 12:
+            orders = [(b, a)]
+        elif b > 12:
+            orders = [(a, b)]
+        elif currency in MONTH_FIRST_CURRENCIES:
+            orders = [(a, b), (b, a)]
         else:
-            month, day = int(groups["m"]), int(groups["d"])
-        has_time = groups.get("h") is not None
+            orders = [(b, a), (a, b)]
+    else:
+        orders = [(int(groups["m"]), int(groups["d"]))]
+    return [(year, month, day) for month, day in orders for year in _years(groups["y"])]
+
+
+def _candidates(m: re.Match[str], currency: str | None) -> list[tuple[datetime, bool]]:
+    """Every valid reading of a match as (aware UTC instant, has a time of day), likely first."""
+    groups = m.groupdict()
+    has_time = groups.get("h") is not None
+    try:
         hour = int(groups["h"]) if has_time else 12
         minute = int(groups["mi"]) if has_time else 0
         second = int(groups["s"]) if groups.get("s") else 0
-        ampm = (groups.get("ampm") or "").lower().replace(".", "")
-        if ampm == "pm" and hour < 12:
-            hour += 12
-        elif ampm == "am" and hour == 12:
-            hour = 0
-        if not 1990 <= year <= 2100:
-            return None
-        local = datetime(
-            year, month, day, hour, minute, second, tzinfo=_tz(groups.get("tz"), currency)
-        )
+        zone = _tz(groups.get("tz"), currency)
     except (ValueError, TypeError, OverflowError):
-        return None
-    return local.astimezone(UTC), has_time
+        return []
+    ampm = (groups.get("ampm") or "").lower().replace(".", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    out = []
+    for year, month, day in _days(m, currency):
+        if not EARLIEST.year <= year <= _LATEST_YEAR:
+            continue
+        try:
+            local = datetime(year, month, day, hour, minute, second, tzinfo=zone)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        out.append((local.astimezone(UTC), has_time))
+    return out
 
 
-def find_datetime(text: str, currency: str | None) -> tuple[datetime, bool] | None:
-    """The first date in the text as aware UTC, and whether a time of day was given."""
+def _pick(
+    m: re.Match[str], currency: str | None, latest: datetime | None
+) -> tuple[datetime, bool] | None:
+    for when, has_time in _candidates(m, currency):
+        if when < EARLIEST:
+            continue
+        if latest is not None and when > latest + CLOCK_SKEW:
+            continue
+        return when, has_time
+    return None
+
+
+def find_datetime(
+    text: str, currency: str | None, *, not_after: datetime | None = None
+) -> tuple[datetime, bool] | None:
+    """The first plausible date in the text as aware UTC, and whether a time of day was given.
+
+    `not_after` is when the message arrived: readings later than it (plus CLOCK_SKEW) are not
+    kept (rules in the module docstring). Without it, the most likely reading is taken.
+    """
     best: tuple[int, datetime, bool] | None = None
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if best is not None and m.start() >= best[0]:
                 break
-            built = _build(m, currency)
-            if built is not None:
-                best = (m.start(), built[0], built[1])
+            picked = _pick(m, currency, not_after)
+            if picked is not None:
+                best = (m.start(), picked[0], picked[1])
                 break
     return (best[1], best[2]) if best else None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fincoach.parsing import generic
 from fincoach.parsing.brands import brand, is_receipt, sender_brand
 from fincoach.parsing.categories import categorize
-from fincoach.parsing.dates import find_datetime
+from fincoach.parsing.dates import CLOCK_SKEW, EARLIEST, find_datetime
 from fincoach.parsing.edge import admit
 from fincoach.parsing.fields import find_account, find_merchant, find_reference
 from fincoach.parsing.lexicon import lexicon
@@ -21,7 +21,8 @@ from fincoach.parsing.text import body_text, normalize
 from fincoach.parsing.types import Direction, ParsedTransaction, ParseResult
 
 # When neither the text, the Date header nor the caller gives a time: a fixed, obviously
-# artificial instant keeps parsing pure and deterministic.
+# artificial instant keeps parsing pure and deterministic. The sync never lets it reach the
+# ledger: it passes the provider's receive time, or its own fetch time (sync/service.py).
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 _DIRECTION_WORDS = re.compile(r"credit|cr\b|received|deposit|refund|abono", re.IGNORECASE)
 
@@ -92,16 +93,36 @@ def _extract(
 def _occurred_at(
     text: str, found: generic.Found, message: DecodedMessage, received_at: datetime | None
 ) -> datetime:
+    """When the transaction happened, never after the message arrived.
+
+    `received_at` is the provider's receive time (Gmail internalDate, a local file's time; the
+    sync passes its fetch time when the provider has none). The text's date wins when it is
+    plausible for that arrival, or for the Date header when there is no arrival
+    (dates.find_datetime); else the Date header, unless it claims a time after the arrival;
+    else the arrival itself. UNKNOWN_TIME only when nothing is known.
+    """
+    arrived = received_at.astimezone(UTC) if received_at is not None else None
+    header = message.date
+    if header is not None and (
+        header < EARLIEST or (arrived is not None and header > arrived + CLOCK_SKEW)
+    ):
+        header = None  # a sender's clock at 1970 or in the future says nothing
+    latest = arrived or header
+    stamp = header or arrived
     near = text[max(0, found.anchor - 200) : found.anchor + 300]
-    parsed = find_datetime(near, found.currency) or find_datetime(text[:3000], found.currency)
-    header = message.date or (received_at.astimezone(UTC) if received_at else None)
+    parsed = find_datetime(near, found.currency, not_after=latest) or find_datetime(
+        text[:3000], found.currency, not_after=latest
+    )
     if parsed is not None:
         when, has_time = parsed
-        # A date without a time: the header's instant is more precise when it is the same day.
-        if not has_time and header is not None and abs((header - when).total_seconds()) < 86400:
-            return header
-        return when
-    return header or UNKNOWN_TIME
+        # A date without a time: the message's instant is more precise when it is the same day.
+        if not has_time and stamp is not None and abs((stamp - when).total_seconds()) < 86400:
+            when = stamp
+    else:
+        when = stamp or UNKNOWN_TIME
+    # Clamped to the provider's time only: a Date header is the sender's clock, which the text's
+    # time may pass by a little (CLOCK_SKEW bounds it).
+    return min(when, arrived) if arrived is not None else when
 
 
 def _transaction(
@@ -168,6 +189,7 @@ def parse_detailed(raw: bytes, *, received_at: datetime | None = None) -> ParseR
         is_transaction=bool(transactions),
         transactions=transactions,
         rule=rule_id if transactions else None,
+        had_amount=bool(transactions) or bool(find_money(text[:3000])),
     )
 
 

@@ -57,3 +57,6 @@ class ParseResult:
     is_transaction: bool
     transactions: tuple[ParsedTransaction, ...]
     rule: str | None  # the institution rule that matched, "generic", or None
+    # It mentions an amount: a message worth judging again when the parser improves, even when
+    # it gave no transaction (sync/reparse.py).
+    had_amount: bool = False

@@ -33,6 +33,32 @@ def start_sync(
 ) -> SyncStarted:
     """Start an initial sync of the user's mailboxes (202), or return the running job (200)."""
     service.check_months(months, fetch_days=settings.email_fetch_days)
+    return _start(session, settings, response, user_id, JobKind.INITIAL, months)
+
+
+@router.post(
+    "/reparse/{user_id}",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={
+        200: {"model": SyncStarted, "description": "A job is already running: that job."},
+        **error_responses(429),
+    },
+)
+def start_reparse(
+    user_id: OwnedUserId, session: SessionDep, settings: SettingsDep, response: Response
+) -> SyncStarted:
+    """Re-extract the messages an older parser version judged (202), fetching only those."""
+    return _start(session, settings, response, user_id, JobKind.REPARSE, None)
+
+
+def _start(
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    user_id: OwnedUserId,
+    kind: JobKind,
+    months: int | None,
+) -> SyncStarted:
     user = get_user(session, user_id)
     check_sync_start_rate(
         session,
@@ -41,7 +67,7 @@ def start_sync(
         window_seconds=settings.sync_start_window_seconds,
     )
     started = service.start_for_mailboxes(
-        session, mailboxes=mailboxes_of(session, user.id), kind=JobKind.INITIAL, months=months
+        session, mailboxes=mailboxes_of(session, user.id), kind=kind, months=months
     )
     for item in started:
         if item.created:
@@ -50,8 +76,9 @@ def start_sync(
     if not created:
         response.status_code = status.HTTP_200_OK
     first = started[0].job
+    what = "re-extraction" if kind is JobKind.REPARSE else "email sync"
     return SyncStarted(
-        message="email sync started" if created else "email sync already running",
+        message=f"{what} started" if created else "email sync already running",
         task_id=first.task_id,
         user_id=user.id,
         months=first.months or months,

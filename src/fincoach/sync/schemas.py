@@ -18,7 +18,7 @@ class SyncStarted(BaseModel):
     message: str
     task_id: str | None
     user_id: uuid.UUID
-    months: int
+    months: int | None  # None for a re-extraction, which reads no window of mail
     job_id: uuid.UUID
     # A user with several mailboxes gets one job per mailbox; job_id is the first of them.
     job_ids: list[uuid.UUID]

@@ -25,13 +25,12 @@ from fincoach.models import (
     Mailbox,
     MailboxStatus,
 )
-from fincoach.parsing import parse
+from fincoach.parsing import parse_detailed
+from fincoach.parsing import version as parser
+from fincoach.sync.ledger import store_batch
 from fincoach.sync.window import DAYS_PER_MONTH, fallback_window, initial_window
-from fincoach.transactions.repository import (
-    LedgerRow,
-    category_overrides,
-    insert_isolating_refusals,
-)
+from fincoach.transactions import reextraction
+from fincoach.transactions.repository import LedgerRow
 from fincoach.users.service import mark_reauth_required
 
 REASON_LIMIT = 200
@@ -178,12 +177,19 @@ def prepare(
     if job.checkpoint is not None:
         return
     now = utc_now()
-    cursor = source.current_cursor()
-    ids = list(
-        dict.fromkeys(
-            _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
+    if job.kind is JobKind.REPARSE:
+        # Only what an older parser judged, from the ledger: never a listing of the mailbox.
+        cursor = None
+        ids = reextraction.stale_message_ids(
+            session, mailbox_id=mailbox.id, version=parser.PARSER_VERSION
         )
-    )
+    else:
+        cursor = source.current_cursor()
+        ids = list(
+            dict.fromkeys(
+                _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
+            )
+        )
     checkpoint: dict[str, Any] = {
         "ids": ids,
         "done": 0,
@@ -234,6 +240,9 @@ def process_next_batch(
     batch = ids[done : done + batch_size]
     rows: list[LedgerRow] = []
     failures: list[dict[str, Any]] = []
+    judged: list[str] = []  # parsed by this parser version
+    candidates: list[str] = []  # of those, the ones with an amount and no transaction
+    version = parser.PARSER_VERSION
     strikes: dict[str, int] = dict(checkpoint.get("unavailable", {}))
     given_up = [mid for mid in batch if strikes.get(mid, 0) >= MAX_FETCH_ATTEMPTS]
     failures += [
@@ -241,6 +250,7 @@ def process_next_batch(
         for mid in given_up
     ]
     _restore_quota(source, checkpoint)
+    fetched_at = utc_now()
     try:
         fetched_batch = source.fetch([mid for mid in batch if mid not in given_up])
     except MessagesUnavailable as exc:
@@ -257,15 +267,19 @@ def process_next_batch(
             )
             continue
         try:
-            parsed = parse(fetched.raw)
+            # Dates are bounded by the receive time; a provider that gives none is bounded by
+            # now, and a message with no date anywhere is dated when it was fetched (not 1970).
+            result = parse_detailed(fetched.raw, received_at=fetched.received_at or fetched_at)
         except Exception as exc:  # one bad email must never stop its batch
             failures.append(_failure(fetched.message_id, type(exc).__name__, _safe_reason(exc)))
             continue
-        rows.extend(LedgerRow(fetched.message_id, t) for t in parsed)
+        judged.append(fetched.message_id)
+        if result.had_amount and not result.transactions:
+            candidates.append(fetched.message_id)
+        rows.extend(LedgerRow(fetched.message_id, t) for t in result.transactions)
 
-    overrides = category_overrides(session, job.user_id)
-    stored = insert_isolating_refusals(
-        session, user_id=job.user_id, mailbox_id=job.mailbox_id, rows=rows, overrides=overrides
+    stored = store_batch(
+        session, job=job, rows=rows, judged=judged, candidates=candidates, version=version
     )
     if stored.refused:
         # The batch went in without these messages; each is failed, never the job.
@@ -309,12 +323,14 @@ def _retry_batch(
 
 def complete(session: Session, *, job: EmailSyncJob, mailbox: Mailbox) -> None:
     checkpoint = job.checkpoint or {}
-    if checkpoint.get("cursor") is not None:
-        mailbox.sync_cursor = checkpoint["cursor"]
-    listed_at = checkpoint.get("listed_at")
-    mailbox.last_email_fetch_time = (
-        datetime.fromisoformat(listed_at) if listed_at else job.started_at or utc_now()
-    )
+    # A re-extraction read no new mail: the mailbox's sync position stays where it was.
+    if job.kind is not JobKind.REPARSE:
+        if checkpoint.get("cursor") is not None:
+            mailbox.sync_cursor = checkpoint["cursor"]
+        listed_at = checkpoint.get("listed_at")
+        mailbox.last_email_fetch_time = (
+            datetime.fromisoformat(listed_at) if listed_at else job.started_at or utc_now()
+        )
     job.status = JobStatus.COMPLETED
     job.progress_percentage = 100.0
     job.completed_at = utc_now()

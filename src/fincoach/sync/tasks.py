@@ -308,6 +308,16 @@ def fetch_user_emails_incremental(self: Task, user_id: str) -> dict[str, Any]:
 
 @celery_app.task(
     bind=True,
+    name="sync.reparse_user",
+    **RETRY_TRANSIENT,
+)  # type: ignore[untyped-decorator]
+def reparse_user(self: Task, user_id: str) -> dict[str, Any]:
+    """Re-extract the messages an older parser judged, in every active mailbox of the user."""
+    return _start_user_sync(self, str(user_id), JobKind.REPARSE, None)
+
+
+@celery_app.task(
+    bind=True,
     name="sync.fetch_mailbox_incremental",
     **RETRY_TRANSIENT,
 )  # type: ignore[untyped-decorator]

@@ -45,6 +45,7 @@ COLUMNS = (
     "rule",
     "confidence",
     "created_at",
+    "parser_version",
 )
 _STAGE = "ledger_stage"
 _COLUMN_LIST = ", ".join(f'"{name}"' for name in COLUMNS)
@@ -96,11 +97,21 @@ def insert_transactions(
     mailbox_id: uuid.UUID,
     rows: Sequence[LedgerRow],
     overrides: dict[str, str] | None = None,
+    parser_version: int = 0,
 ) -> int:
-    """Insert what is new, skip what is already stored; returns how many rows were new."""
+    """Insert what is new, skip what is already stored; returns how many rows were new.
+
+    `parser_version` is the parsing.version.PARSER_VERSION that extracted the rows.
+    """
     if not rows:
         return 0
-    records = _records(rows, user_id=user_id, mailbox_id=mailbox_id, overrides=overrides or {})
+    records = _records(
+        rows,
+        user_id=user_id,
+        mailbox_id=mailbox_id,
+        overrides=overrides or {},
+        parser_version=parser_version,
+    )
     if session.get_bind().dialect.name == "postgresql":
         return _copy_insert(session, records)
     return _values_insert(session, records)
@@ -126,6 +137,7 @@ def insert_isolating_refusals(
     mailbox_id: uuid.UUID,
     rows: Sequence[LedgerRow],
     overrides: dict[str, str] | None = None,
+    parser_version: int = 0,
 ) -> StoreOutcome:
     """Like insert_transactions, but a message whose rows the database refuses is left out.
 
@@ -142,7 +154,12 @@ def insert_isolating_refusals(
         with session.begin_nested():
             return StoreOutcome(
                 insert_transactions(
-                    session, user_id=user_id, mailbox_id=mailbox_id, rows=rows, overrides=overrides
+                    session,
+                    user_id=user_id,
+                    mailbox_id=mailbox_id,
+                    rows=rows,
+                    overrides=overrides,
+                    parser_version=parser_version,
                 )
             )
     except _REFUSALS as exc:
@@ -162,6 +179,7 @@ def insert_isolating_refusals(
                     mailbox_id=mailbox_id,
                     rows=message_rows,
                     overrides=overrides,
+                    parser_version=parser_version,
                 )
         except _REFUSALS as exc:
             if not db_errors.is_data_refusal(exc):
@@ -178,6 +196,7 @@ def _records(
     user_id: uuid.UUID,
     mailbox_id: uuid.UUID,
     overrides: dict[str, str],
+    parser_version: int = 0,
 ) -> list[tuple[Any, ...]]:
     """One tuple a row, in COLUMNS order."""
     now = utc_now()
@@ -205,6 +224,7 @@ def _records(
                 _clip(t.rule, 100),
                 t.confidence,
                 now,
+                parser_version,
             )
         )
     return records

@@ -11,12 +11,13 @@ from fincoach.mail.gmail_emulator import (
     Emulator,
     EmulatorConfig,
     FaultSettings,
+    MessageSource,
     QuotaSettings,
     create_app,
     folder_sources,
 )
 from fincoach.mail.gmail_emulator.server import base_url, bind, make_server
-from fincoach.mail.gmail_emulator.sources import demo_sources
+from fincoach.mail.gmail_emulator.sources import demo_sources, unserved_entries
 
 
 @app.command("gmail-emulator")
@@ -47,7 +48,7 @@ def gmail_emulator(
         raise typer.BadParameter("--quota-status must be 403 or 429")
     factory = DemoFactory(seed)
     sources = (
-        folder_sources(mailbox_dir)
+        _mailbox_dir_sources(mailbox_dir)
         if mailbox_dir is not None
         else demo_sources(factory, users, emails_per_user)
     )
@@ -64,3 +65,35 @@ def gmail_emulator(
         typer.echo(json.dumps(line))
     typer.echo(json.dumps({"base_url": base_url(sock)}))
     make_server(create_app(emulator)).run(sockets=[sock])
+
+
+_LAYOUT = (
+    "one entry per user, named by the user's address: DIR/alice@example.com as a Maildir or a "
+    "folder of .eml files, or DIR/alice@example.com.mbox"
+)
+
+
+def _mailbox_dir_sources(mailbox_dir: Path) -> dict[str, MessageSource]:
+    """The folder's mailboxes; says on stderr what was skipped and how many users are served.
+
+    Exit 2 when nothing can be served: an emulator with no user only answers 401s later.
+    """
+    sources = folder_sources(mailbox_dir)
+    skipped = unserved_entries(mailbox_dir)
+    names = ", ".join(skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    if not sources:
+        found = f"{len(skipped)} entries, none named by an address: {names}" if skipped else "empty"
+        typer.echo(
+            f"gmail-emulator: error: no mailbox to serve in {mailbox_dir} ({found}); "
+            f"expected {_LAYOUT}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if skipped:
+        typer.echo(
+            f"gmail-emulator: warning: not serving {len(skipped)} entries of {mailbox_dir} "
+            f"whose name is not an address ({names}); expected {_LAYOUT}",
+            err=True,
+        )
+    typer.echo(f"gmail-emulator: serving {len(sources)} users from {mailbox_dir}", err=True)
+    return sources

@@ -18,6 +18,7 @@ def _register_commands() -> None:
     # because they import `app` from this module.
     from fincoach.cli import (  # noqa: F401
         admin,
+        categories,
         corpus,
         database,
         demo,

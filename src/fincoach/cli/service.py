@@ -1,4 +1,4 @@
-"""`fincoach api|worker|beat`, `fincoach sync start`, `fincoach category set`: the service.
+"""`fincoach api|worker|beat` and `fincoach sync start`: the service.
 
 Each command calls the same services the API and the tasks call.
 """
@@ -18,14 +18,11 @@ from fincoach.models import ACTIVE_STATUSES, EmailSyncJob, JobKind
 from fincoach.monitoring import metrics
 from fincoach.monitoring.logs import configure_logging
 from fincoach.sync import service, tasks
-from fincoach.transactions.categories import set_merchant_category
 from fincoach.users.service import get_user, mailboxes_of
 from fincoach.worker import celery_app, runtime
 
 sync_app = typer.Typer(help="Email sync jobs.", no_args_is_help=True)
-category_app = typer.Typer(help="Your own merchant categories.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
-app.add_typer(category_app, name="category")
 
 
 @app.command()
@@ -171,27 +168,3 @@ def _print_outcome(console: Console, jobs: list[EmailSyncJob]) -> None:
             f"emails, {job.parsed_transactions} transactions, {job.failed_emails} failed"
         )
         console.print(line + (f" ({job.error_message})" if job.error_message else ""))
-
-
-@category_app.command("set")
-def category_set(
-    user_id: uuid.UUID = typer.Argument(...),
-    merchant: str = typer.Argument(...),
-    category: str = typer.Argument(...),
-) -> None:
-    """Put MERCHANT in CATEGORY for USER_ID: now for the past, and for every later sync."""
-    rt = runtime()
-    try:
-        with rt.sessions() as session:
-            get_user(session, user_id)
-            result = set_merchant_category(
-                session, user_id=user_id, merchant=merchant, category=category
-            )
-            session.commit()
-    except FincoachError as exc:
-        typer.echo(exc.message, err=True)
-        raise typer.Exit(2) from None
-    typer.echo(
-        f"{result.merchant_normalized} -> {result.category}: "
-        f"{result.updated_transactions} transactions re-categorised"
-    )

@@ -5,6 +5,7 @@ Each command calls the same services the API and the tasks call.
 
 import time
 import uuid
+from pathlib import Path
 
 import typer
 from prometheus_client import start_http_server
@@ -19,7 +20,7 @@ from fincoach.monitoring import metrics
 from fincoach.monitoring.logs import configure_logging
 from fincoach.sync import service, tasks
 from fincoach.users.service import get_user, mailboxes_of
-from fincoach.worker import celery_app, runtime
+from fincoach.worker import beat_schedule_file, celery_app, runtime
 
 sync_app = typer.Typer(help="Email sync jobs.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
@@ -46,30 +47,38 @@ def api(
     )
 
 
+_LOGLEVEL = typer.Option(None, help="DEBUG, INFO, WARNING... (default: LOG_LEVEL).")
+
+
+def _celery_argv(command: str, loglevel: str | None) -> list[str]:
+    """`celery` arguments: the level, and no plain-text banner when logs are JSON lines."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    quiet = ["--quiet"] if settings.log_json else []
+    return [*quiet, command, f"--loglevel={loglevel or settings.log_level}"]
+
+
 @app.command()
 def worker(
     concurrency: int = typer.Option(4, min=1, help="Worker processes (prefork)."),
     queues: str = typer.Option("celery", help="Comma-separated queues to consume."),
-    loglevel: str = typer.Option("INFO"),
+    loglevel: str | None = _LOGLEVEL,
     hostname: str | None = typer.Option(None, help="Node name (default: celery@HOST)."),
     metrics_port: int | None = typer.Option(
         None, help="Serve this worker's Prometheus metrics (set PROMETHEUS_MULTIPROC_DIR)."
     ),
 ) -> None:
     """Run a Celery worker for sync tasks."""
-    settings = get_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
-    if metrics_port is not None:
-        # The prefork children write to PROMETHEUS_MULTIPROC_DIR; the parent serves the sum.
-        start_http_server(metrics_port, registry=metrics.process_registry())
     argv = [
-        "worker",
+        *_celery_argv("worker", loglevel),
         f"--concurrency={concurrency}",
         f"--queues={queues}",
-        f"--loglevel={loglevel}",
         "--without-gossip",
         "--without-mingle",
     ]
+    if metrics_port is not None:
+        # The prefork children write to PROMETHEUS_MULTIPROC_DIR; the parent serves the sum.
+        start_http_server(metrics_port, registry=metrics.process_registry())
     if hostname:
         argv.append(f"--hostname={hostname}")
     celery_app.worker_main(argv)
@@ -77,16 +86,17 @@ def worker(
 
 @app.command()
 def beat(
-    schedule: str = typer.Option(
-        "/tmp/fincoach-celerybeat-schedule",  # noqa: S108
-        help="Beat's state file.",
+    schedule: Path | None = typer.Option(
+        None,
+        help="Beat's state file (default: BEAT_SCHEDULE_FILE, else "
+        "$XDG_STATE_HOME/fincoach/celerybeat-schedule, private to you).",
     ),
-    loglevel: str = typer.Option("INFO"),
+    loglevel: str | None = _LOGLEVEL,
 ) -> None:
     """Run Celery Beat (exactly one per deployment; the database stops duplicate jobs anyway)."""
-    settings = get_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
-    celery_app.start(["beat", f"--schedule={schedule}", f"--loglevel={loglevel}"])
+    argv = _celery_argv("beat", loglevel)
+    state = schedule or beat_schedule_file(get_settings())
+    celery_app.start([*argv, f"--schedule={state}"])
 
 
 @sync_app.command("start")

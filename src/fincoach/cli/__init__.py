@@ -28,6 +28,7 @@ def _register_commands() -> None:
         emulator,
         parse,
         service,
+        stack,
         users,
     )
 

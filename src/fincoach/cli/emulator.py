@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from fincoach.cli import app
+from fincoach.devstack.emulator import emulator_env, write_env_file
 from fincoach.mail.gmail_emulator import (
     DemoFactory,
     Emulator,
@@ -42,6 +43,13 @@ def gmail_emulator(
     no_quota: bool = typer.Option(False, "--no-quota", help="Do not meter quota."),
     history_retention_s: float = typer.Option(7 * 86400.0, help="Seconds of history kept."),
     admin_open: bool = typer.Option(False, help="Let non-loopback clients use /admin."),
+    env_file: Path | None = typer.Option(
+        None,
+        dir_okay=False,
+        help="Also write the settings that point FinCoach at this emulator to FILE (NAME=value "
+        "lines: GMAIL_API_ENDPOINT, GOOGLE_*_URI, client id and secret, "
+        "OAUTHLIB_INSECURE_TRANSPORT), for `set -a; . FILE; set +a`.",
+    ),
 ) -> None:
     """Run a Gmail API emulator; prints one JSON credentials line per user, then the base URL."""
     if quota_status not in (403, 429):
@@ -63,7 +71,12 @@ def gmail_emulator(
     sock = bind(host, port)
     for line in emulator.credential_lines():
         typer.echo(json.dumps(line))
-    typer.echo(json.dumps({"base_url": base_url(sock)}))
+    url = base_url(sock)
+    if env_file is not None:  # one OAuth client serves every user
+        oauth = emulator.oauth
+        settings = emulator_env(url, client_id=oauth.client_id, client_secret=oauth.client_secret)
+        write_env_file(env_file, settings)
+    typer.echo(json.dumps({"base_url": url}))
     make_server(create_app(emulator)).run(sockets=[sock])
 
 

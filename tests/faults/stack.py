@@ -210,7 +210,12 @@ def _admin_id(env: dict[str, str]) -> str:
 
 
 def start_worker(services: FaultServices, name: str, *, concurrency: int = 1) -> None:
-    services.start(name, "worker", "--concurrency", str(concurrency), "--hostname", f"{name}@%h")
+    # INFO whatever LOG_LEVEL says: the checks count the worker's "Task ... received" lines.
+    services.start(
+        name,
+        "worker",
+        *("--concurrency", str(concurrency), "--hostname", f"{name}@%h", "--loglevel", "INFO"),
+    )
 
 
 def start_beat(services: FaultServices, name: str) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import redis
 
+from fincoach.config import Settings
+from fincoach.worker import beat_schedule_file
 from tests.worker.conftest import REDIS_URL
 
 pytestmark = pytest.mark.postgres
@@ -112,3 +114,20 @@ def test_beat_logs_json_lines_and_keeps_its_state_in_the_users_state_dir(
     # celery's shelve may add a suffix (.db) to the name it is given
     assert list(schedule.parent.glob(schedule.name + "*")), list(tmp_path.rglob("*"))
     assert stat.S_IMODE(schedule.parent.stat().st_mode) == 0o700
+
+
+def test_beats_state_file_is_per_user_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "alice-state"))
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert beat_schedule_file(settings) == tmp_path / "alice-state/fincoach/celerybeat-schedule"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "bob"))
+    assert (
+        beat_schedule_file(settings) == tmp_path / "bob/.local/state/fincoach/celerybeat-schedule"
+    )
+    chosen = tmp_path / "ops" / "beat.schedule"
+    settings = Settings(_env_file=None, beat_schedule_file=chosen)  # type: ignore[call-arg]
+    assert beat_schedule_file(settings) == chosen
+    assert chosen.parent.is_dir()

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CORPUS ?= ../shared/corpus/dev.jsonl
 
-.PHONY: install demo services test lint eval format bench-scale bench-quick bench-stages
+.PHONY: install demo stack services test lint eval format bench-scale bench-quick bench-stages
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ demo: install
 
 services:
 	bash scripts/ensure-services.sh
+
+# The whole service on this machine with the Gmail emulator and a synced user (README).
+stack: install services
+	$(BIN)/fincoach stack
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -6,6 +6,7 @@ URL SQLAlchemy needs, so nobody has to know about driver names.
 """
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -91,6 +92,8 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = True
+    # Beat's state file; empty: $XDG_STATE_HOME/fincoach/celerybeat-schedule (worker.py).
+    beat_schedule_file: Path | None = None
 
     @field_validator("token_encryption_keys", mode="before")
     @classmethod

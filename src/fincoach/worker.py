@@ -5,21 +5,24 @@ the database engine does not: `runtime()` builds it on first use in each worker 
 the prefork fork), never at import.
 """
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import structlog
 from celery import Celery
 from celery.beat import PersistentScheduler, ScheduleEntry
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from fincoach.config import Settings, get_settings
 from fincoach.db import make_engine, make_session_factory
+from fincoach.monitoring.logs import configure_logging
 
 # A batch of 100 emails takes about a second here and tens of seconds against Gmail; the soft
 # limit raises SoftTimeLimitExceeded (the batch is rolled back and retried), the hard one kills.
@@ -116,6 +119,34 @@ class BeatScheduler(PersistentScheduler):  # type: ignore[misc]
             # The class only: a database error's text can quote row values.
             log.error("sync.reaper_failed", error=type(exc).__name__)
             return None
+
+
+def beat_schedule_file(settings: Settings) -> Path:
+    """Where Beat keeps its state: BEAT_SCHEDULE_FILE, else the user's own state directory.
+
+    `$XDG_STATE_HOME/fincoach/celerybeat-schedule` (`~/.local/state/...` when unset): per
+    user and private (the directory is created 0700), never a name in /tmp that every user of
+    the machine shares and can pre-create.
+    """
+    if settings.beat_schedule_file is not None:
+        path = settings.beat_schedule_file
+    else:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        path = Path(state) / "fincoach" / "celerybeat-schedule"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+@setup_logging.connect  # type: ignore[untyped-decorator]
+def _structlog_for_celery(loglevel: int | str | None = None, **_: Any) -> None:
+    """Workers and Beat log JSON lines like the API (monitoring.logs), not Celery's text.
+
+    A receiver of this signal replaces Celery's own logging set-up (its root handler, its
+    format); `loglevel` is the command's --loglevel.
+    """
+    settings = get_settings()
+    level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
+    configure_logging(level or settings.log_level, json=settings.log_json)
 
 
 _AFTER_COMMIT = "fincoach.after_commit"

@@ -36,6 +36,9 @@ def api_settings(pg_url: str) -> Settings:
         celery_result_backend=f"{REDIS_URL}/{API_REDIS_DB}",
         email_batch_size=25,
         environment="test",
+        # A configured OAuth client: without one, starting a Gmail connect answers 503.
+        google_client_id="fincoach-test.apps.googleusercontent.com",
+        google_client_secret="fincoach-test-secret",
     )
 
 

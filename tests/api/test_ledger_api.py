@@ -127,6 +127,33 @@ def test_a_merchant_category_applies_to_past_and_later_transactions(
     assert len(items) == 7 and {item["category"] for item in items} == {"travel"}
 
 
+def test_merchant_categories_are_listed_and_removed(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    user_id = new_user(client)
+    seed_ledger(sessions, user_id, 6)
+    url = f"/api/v1/users/{user_id}/merchant-categories"
+    assert client.get(url).json() == []
+    for merchant, category in (("Uber", "travel"), ("swiggy@hdfcbank", "groceries")):
+        assert client.put(url, json={"merchant": merchant, "category": category}).status_code == 200
+    listed = client.get(url)
+    assert listed.status_code == 200, listed.text
+    assert [(o["merchant_normalized"], o["category"]) for o in listed.json()] == [
+        ("swiggy", "groceries"),
+        ("uber", "travel"),
+    ]
+
+    # Any spelling of the merchant names the override, as in the PUT.
+    assert client.delete(f"{url}/SWIGGY BANGALORE IN").status_code == 204
+    assert [o["merchant_normalized"] for o in client.get(url).json()] == ["uber"]
+    assert client.delete(f"{url}/swiggy").status_code == 404  # gone already
+    # Stored transactions keep their category; a later sync is categorised by default again.
+    items = client.get(f"/api/v1/transactions/{user_id}?merchant=swiggy").json()["items"]
+    assert {item["category"] for item in items} == {"groceries"}
+    with sessions() as session:
+        assert category_overrides(session, uuid.UUID(user_id)) == {"uber": "travel"}
+
+
 def test_users_and_local_mailboxes(client: TestClient, mail_dir: Path) -> None:
     email = f"{uuid.uuid4().hex[:8]}@example.com"
     created = client.post("/api/v1/users", json={"email": email, "display_name": "Maya"})

@@ -77,3 +77,30 @@ def test_running_the_demo_again_adds_nothing(demo_run: tuple[Path, str]) -> None
     assert result.exit_code == 0, result.output
     assert "(0 new;" in " ".join(result.output.split())
     assert _ledger(db) == before
+
+
+def test_another_size_or_seed_replaces_the_mailbox_and_its_ledger(tmp_path: Path) -> None:
+    _register_commands()
+    db = tmp_path / "small.db"
+
+    def demo(*args: str) -> str:
+        result = CliRunner().invoke(app, ["demo", "--db", str(db), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())
+
+    demo("--emails", "150")
+    first = _ledger(db)
+    assert "Re-syncing the demo mailbox" in demo("--emails", "150")  # same one: reused
+    assert _ledger(db) == first
+
+    output = demo("--emails", "60")
+    # Not a silent re-sync of the 150-message mailbox: it says so, and the ledger is the new one.
+    assert "has 150 emails, seed 7; replacing it with 60 emails, seed 7" in output
+    assert "60 emails scanned" in output
+    ledger, truth = _ledger(db), _truth(db)
+    assert ledger and set(ledger) <= set(truth)
+    assert len(list(db.with_name("small-mailbox").glob("*.eml"))) == 60
+
+    output = demo("--emails", "60", "--seed", "8")
+    assert "replacing it with 60 emails, seed 8" in output
+    assert set(_ledger(db)) <= set(_truth(db)) and _ledger(db) != ledger

@@ -19,6 +19,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.http import BatchHttpRequest
 
+from fincoach.devstack.emulator import EmulatorInfo
 from fincoach.parsing import parse
 from tests.worker.ledger import LedgerKey
 
@@ -34,29 +35,8 @@ class ServedMessage:
 
 
 @dataclass(frozen=True)
-class GmailEmulator:
-    """A running `fincoach gmail-emulator`, from the lines it printed at start-up."""
-
-    base_url: str
-    credentials: dict[str, dict[str, str]]  # address -> its printed credentials line
-
-    @classmethod
-    def from_lines(cls, lines: list[dict[str, Any]]) -> "GmailEmulator":
-        base = next(line["base_url"] for line in lines if "base_url" in line)
-        users = {line["address"]: line for line in lines if "address" in line}
-        return cls(base_url=str(base), credentials=users)
-
-    @property
-    def addresses(self) -> list[str]:
-        return sorted(self.credentials)
-
-    @property
-    def client_id(self) -> str:
-        return next(iter(self.credentials.values()))["client_id"]
-
-    @property
-    def client_secret(self) -> str:
-        return next(iter(self.credentials.values()))["client_secret"]
+class GmailEmulator(EmulatorInfo):
+    """A running `fincoach gmail-emulator` (what it printed, devstack), read from outside."""
 
     def admin(self, method: str, path: str, **kwargs: Any) -> Any:
         response = httpx.request(method, f"{self.base_url}/admin{path}", timeout=30, **kwargs)

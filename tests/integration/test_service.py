@@ -28,6 +28,7 @@ import redis
 
 from fincoach.config import Settings
 from fincoach.db import make_engine, make_session_factory
+from fincoach.devstack.emulator import emulator_env
 from fincoach.migrations import runner
 from tests.conftest import ADMIN_URL, _with_database
 from tests.integration.gmail import GmailEmulator, ServedMessage, expected_ledger
@@ -134,16 +135,13 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
             "SYNC_INTERVAL_SECONDS": "2",
             "ENVIRONMENT": "test",
             "LOG_LEVEL": "WARNING",
-            "GMAIL_API_ENDPOINT": gmail.base_url,
             "GMAIL_BATCH_SIZE": "25",
             "GMAIL_PREFILTER_QUERY": PREFILTER,
-            "GOOGLE_TOKEN_URI": f"{gmail.base_url}/token",
-            "GOOGLE_AUTH_URI": f"{gmail.base_url}/o/oauth2/v2/auth",
-            "GOOGLE_CLIENT_ID": gmail.client_id,
-            "GOOGLE_CLIENT_SECRET": gmail.client_secret,
+            # Endpoints, client id and secret; OAUTHLIB_INSECURE_TRANSPORT for plain http.
+            **emulator_env(
+                gmail.base_url, client_id=gmail.client_id, client_secret=gmail.client_secret
+            ),
             "GOOGLE_REDIRECT_URI": f"http://127.0.0.1:{port}{CALLBACK}",
-            # oauthlib refuses plain-http token endpoints without it; the emulator is http.
-            "OAUTHLIB_INSECURE_TRANSPORT": "1",
         }
         services.start("api", "api", "--port", str(port))
         services.start("worker1", "worker", "--concurrency", "1", "--hostname", "w1@%h")

@@ -313,3 +313,41 @@ def test_cli_prints_credentials_then_serves(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_cli_refuses_a_mailbox_dir_with_no_address_named_entry(tmp_path: Path) -> None:
+    mailbox.Maildir(tmp_path / "inbox").add(_eml(0))
+    (tmp_path / "archive.mbox").write_bytes(b"")
+    script = "import typer; from fincoach.cli.emulator import gmail_emulator as g; typer.run(g)"
+    command = [sys.executable, "-c", script, "--port", "0", "--mailbox-dir", str(tmp_path)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the emulator started serving a folder with no mailbox it can serve")
+    # Not an emulator serving zero users in silence: an error naming what it expected.
+    assert done.returncode == 2, done.stderr
+    assert "no mailbox to serve" in done.stderr
+    assert "archive.mbox, inbox" in done.stderr
+    assert "DIR/alice@example.com" in done.stderr
+
+
+def test_cli_says_which_entries_it_skips_and_how_many_users_it_serves(tmp_path: Path) -> None:
+    mailbox.Maildir(tmp_path / "cli@x.example").add(_eml(0))
+    mailbox.Maildir(tmp_path / "bob").add(_eml(1))
+    script = "import typer; from fincoach.cli.emulator import gmail_emulator as g; typer.run(g)"
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, "--port", "0", "--mailbox-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert json.loads(process.stdout.readline())["address"] == "cli@x.example"
+        assert "base_url" in json.loads(process.stdout.readline())
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=10)
+    assert "warning: not serving 1 entries" in stderr
+    assert "(bob)" in stderr
+    assert "serving 1 users" in stderr

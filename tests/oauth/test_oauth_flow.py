@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from fincoach.auth.tokens import issue_token
@@ -124,6 +125,23 @@ def test_redirect_mode_answers_with_a_redirect(
     )
     assert answer.status_code == 307
     assert answer.headers["location"].startswith(f"{emu.base}/o/oauth2/v2/auth?")
+
+
+@pytest.mark.parametrize("unset", ["google_client_id", "google_client_secret"])
+def test_without_an_oauth_client_starting_says_what_to_configure(
+    client: TestClient, session: Session, settings: Settings, unset: str
+) -> None:
+    # Not a Google URL with `client_id=` empty, which Google answers with a bare error page.
+    empty = "" if unset == "google_client_id" else SecretStr("")
+    unconfigured = settings.model_copy(update={unset: empty})
+    app: FastAPI = client.app  # type: ignore[assignment]
+    app.dependency_overrides[get_settings] = lambda: unconfigured
+    user = create_user(session)
+    answer = client.get(f"/api/v1/oauth/google/start/{user.id}", headers=as_user(client, user))
+    assert answer.status_code == 503, answer.text
+    detail = answer.json()["detail"]
+    assert detail.startswith("Gmail connect is not configured: set GOOGLE_CLIENT_ID")
+    assert COOKIE_NAME not in answer.cookies
 
 
 def test_unknown_user_cannot_start(client: TestClient, session: Session) -> None:

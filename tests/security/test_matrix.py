@@ -70,6 +70,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("PUT", "/api/v1/users/{user_id}/merchant-categories"): Entry(
         Access.OWNER, {"merchant": "Swiggy", "category": "groceries"}
     ),
+    ("GET", "/api/v1/users/{user_id}/merchant-categories"): Entry(Access.OWNER),
+    ("DELETE", "/api/v1/users/{user_id}/merchant-categories/{merchant}"): Entry(Access.OWNER),
     ("GET", "/api/v1/oauth/google/start/{user_id}"): Entry(Access.OWNER),
 }
 PROTECTED = [k for k, e in MATRIX.items() if e.access not in (Access.PUBLIC, Access.CALLBACK)]
@@ -138,6 +140,7 @@ def _call(
         "mailbox_id": world.alice_mailbox,
         "mail": world.mail,
         "nonce": uuid.uuid4().hex[:8],
+        "merchant": "swiggy",
     }
     url = path.format(**values) + entry.query
     body = entry.body

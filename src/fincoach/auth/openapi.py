@@ -33,6 +33,7 @@ _DESCRIPTIONS = {
     422: "Validation failed; `detail` sums up `errors`.",
     429: "Too many requests; retry after `Retry-After` seconds.",
     502: "An upstream service (Google) failed to answer.",
+    503: "The service is not configured for this (e.g. no Google OAuth client); `detail` says how.",
 }
 
 

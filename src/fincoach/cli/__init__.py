@@ -10,6 +10,9 @@ app = typer.Typer(
     help="FinCoach: turn a mailbox into a correct, categorised ledger of your money.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: Typer's rich help gives every option a type column, and a flag such as
+    # `--wait` then reads `--wait <bool>`, as if it took a value.
+    rich_markup_mode=None,
 )
 
 
@@ -18,12 +21,14 @@ def _register_commands() -> None:
     # because they import `app` from this module.
     from fincoach.cli import (  # noqa: F401
         admin,
+        categories,
         corpus,
         database,
         demo,
         emulator,
         parse,
         service,
+        stack,
         users,
     )
 

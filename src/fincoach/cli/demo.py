@@ -1,5 +1,7 @@
 """`fincoach demo`: the embedded default — SQLite, a generated mailbox, the real pipeline."""
 
+import json
+import shutil
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -8,9 +10,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from fincoach.cli import app
-from fincoach.config import get_settings
+from fincoach.config import Settings, get_settings
 from fincoach.db import make_engine, make_session_factory
 from fincoach.demo import DemoMailbox, write_eml_dir, write_truth
 from fincoach.mail.local import LocalMailSource
@@ -20,9 +23,11 @@ from fincoach.sync import service
 from fincoach.sync.runner import run_job
 from fincoach.transactions.repository import count_for_user
 from fincoach.transactions.summary import LedgerSummary, summarize
+from fincoach.users import removal
 from fincoach.users.service import get_or_create_mailbox, get_or_create_user
 
 DEMO_ADDRESS = "demo@fincoach.example"
+_MARKER = "demo.json"  # the seed and size the mailbox was generated with
 
 
 @app.command()
@@ -35,19 +40,15 @@ def demo(
     console = Console()
     started = time.perf_counter()
     mail_dir = db.with_name(db.stem + "-mailbox")
-    if not mail_dir.exists():
-        # The mailbox is written once and reused, so a second run shows that a re-sync adds
-        # nothing.
-        mailbox = DemoMailbox(seed=seed, address=DEMO_ADDRESS, count=emails)
-        with console.status(f"Generating {emails} demo emails in {mail_dir} ..."):
-            write_eml_dir(mailbox, mail_dir)
-            write_truth(mailbox, mail_dir / "truth.jsonl")
+    fresh_mailbox = _prepare_mailbox(console, mail_dir, seed=seed, emails=emails)
     url = f"sqlite:///{db.resolve()}"
     runner.upgrade(url)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     settings = get_settings().model_copy(update={"database_url": url})
     with sessions() as session:
+        if fresh_mailbox:
+            _forget_previous_demo(console, session, settings, db)
         user = get_or_create_user(session, email=DEMO_ADDRESS)
         mailbox_row = get_or_create_mailbox(
             session,
@@ -97,6 +98,49 @@ def demo(
     console.print(f"Done in {time.perf_counter() - started:.1f} s.")
     if job.status.value != "completed":
         raise typer.Exit(1)
+
+
+def _prepare_mailbox(console: Console, mail_dir: Path, *, seed: int, emails: int) -> bool:
+    """Write the demo mailbox unless `mail_dir` already holds the one asked for; True if written.
+
+    The mailbox is reused when seed and size match, so a second run shows that a re-sync adds
+    nothing; another `--seed` or `--emails` replaces it (said on the console), since syncing
+    the old one would silently show a different mailbox than the one asked for.
+    """
+    wanted = {"seed": seed, "emails": emails}
+    marker = mail_dir / _MARKER
+    if mail_dir.exists():
+        try:
+            made = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            made = None  # written before the marker existed, or not by us: cannot tell
+        if made == wanted:
+            console.print(
+                f"Re-syncing the demo mailbox in {mail_dir} ({emails} emails, seed {seed})."
+            )
+            return False
+        was = f"{made['emails']} emails, seed {made['seed']}" if made else "unknown size and seed"
+        console.print(
+            f"The demo mailbox in {mail_dir} has {was}; replacing it with {emails} emails, "
+            f"seed {seed}, and starting the demo ledger afresh."
+        )
+        shutil.rmtree(mail_dir)
+    mailbox = DemoMailbox(seed=seed, address=DEMO_ADDRESS, count=emails)
+    with console.status(f"Generating {emails} demo emails in {mail_dir} ..."):
+        write_eml_dir(mailbox, mail_dir)
+        write_truth(mailbox, mail_dir / "truth.jsonl")
+        marker.write_text(json.dumps(wanted))
+    return True
+
+
+def _forget_previous_demo(console: Console, session: Session, settings: Settings, db: Path) -> None:
+    """A new mailbox gets a new ledger: the demo user of an earlier run goes, with its data."""
+    gone = removal.delete_user(
+        session, settings, user=get_or_create_user(session, email=DEMO_ADDRESS)
+    )
+    session.commit()
+    if gone.transactions:
+        console.print(f"Removed the previous demo's {gone.transactions} transactions from {db}.")
 
 
 def _print_summary(

@@ -1,4 +1,4 @@
-"""`fincoach parse FILE.eml`: what the parser finds in one message."""
+"""`fincoach parse FILE.eml...`: what the parser finds in each message."""
 
 from __future__ import annotations
 
@@ -17,17 +17,35 @@ from fincoach.parsing import parse_detailed
 
 @app.command(name="parse")
 def parse_file(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="an .eml file")],
+    paths: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help=".eml files (one or more)")
+    ],
 ) -> None:
-    """Print the transactions found in one email as JSON, with the rule that matched."""
-    try:
-        # The file's time stands in for the receive time, as for a local mailbox (mail/local.py).
-        received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        result = parse_detailed(path.read_bytes(), received_at=received_at)
-    except MalformedEmail as exc:
-        typer.echo(f"cannot read {path.name}: {exc.message}", err=True)
-        raise typer.Exit(code=2) from None
-    out: dict[str, Any] = {
+    """Print the transactions found in each email as JSON, with the rule that matched.
+
+    One file: one indented JSON object. Several: one JSON object per line (JSON Lines), each
+    naming its file. An unreadable email is reported on stderr, the others are still parsed,
+    and the exit code is 2.
+    """
+    unreadable = 0
+    for path in paths:
+        try:
+            out = {"file": str(path), **_parsed(path)}
+        except MalformedEmail as exc:
+            typer.echo(f"cannot read {path.name}: {exc.message}", err=True)
+            unreadable += 1
+            continue
+        indent = 2 if len(paths) == 1 else None
+        typer.echo(json.dumps(out, indent=indent, ensure_ascii=False))
+    if unreadable:
+        raise typer.Exit(code=2)
+
+
+def _parsed(path: Path) -> dict[str, Any]:
+    # The file's time stands in for the receive time, as for a local mailbox (mail/local.py).
+    received_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    result = parse_detailed(path.read_bytes(), received_at=received_at)
+    return {
         "message_id": result.message_id,
         "from": result.sender,
         "subject": result.subject,
@@ -43,4 +61,3 @@ def parse_file(
             for t in result.transactions
         ],
     }
-    typer.echo(json.dumps(out, indent=2, ensure_ascii=False))

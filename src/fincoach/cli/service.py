@@ -1,10 +1,11 @@
-"""`fincoach api|worker|beat`, `fincoach sync start`, `fincoach reparse`, `fincoach category set`.
+"""`fincoach api|worker|beat`, `fincoach sync start` and `fincoach reparse`: the service.
 
 Each command calls the same services the API and the tasks call.
 """
 
 import time
 import uuid
+from pathlib import Path
 
 import typer
 from prometheus_client import start_http_server
@@ -18,14 +19,11 @@ from fincoach.models import ACTIVE_STATUSES, EmailSyncJob, JobKind
 from fincoach.monitoring import metrics
 from fincoach.monitoring.logs import configure_logging
 from fincoach.sync import service, tasks
-from fincoach.transactions.categories import set_merchant_category
 from fincoach.users.service import get_user, mailboxes_of
-from fincoach.worker import celery_app, runtime
+from fincoach.worker import beat_schedule_file, celery_app, runtime
 
 sync_app = typer.Typer(help="Email sync jobs.", no_args_is_help=True)
-category_app = typer.Typer(help="Your own merchant categories.", no_args_is_help=True)
 app.add_typer(sync_app, name="sync")
-app.add_typer(category_app, name="category")
 
 
 @app.command()
@@ -49,30 +47,38 @@ def api(
     )
 
 
+_LOGLEVEL = typer.Option(None, help="DEBUG, INFO, WARNING... (default: LOG_LEVEL).")
+
+
+def _celery_argv(command: str, loglevel: str | None) -> list[str]:
+    """`celery` arguments: the level, and no plain-text banner when logs are JSON lines."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    quiet = ["--quiet"] if settings.log_json else []
+    return [*quiet, command, f"--loglevel={loglevel or settings.log_level}"]
+
+
 @app.command()
 def worker(
     concurrency: int = typer.Option(4, min=1, help="Worker processes (prefork)."),
     queues: str = typer.Option("celery", help="Comma-separated queues to consume."),
-    loglevel: str = typer.Option("INFO"),
+    loglevel: str | None = _LOGLEVEL,
     hostname: str | None = typer.Option(None, help="Node name (default: celery@HOST)."),
     metrics_port: int | None = typer.Option(
         None, help="Serve this worker's Prometheus metrics (set PROMETHEUS_MULTIPROC_DIR)."
     ),
 ) -> None:
     """Run a Celery worker for sync tasks."""
-    settings = get_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
-    if metrics_port is not None:
-        # The prefork children write to PROMETHEUS_MULTIPROC_DIR; the parent serves the sum.
-        start_http_server(metrics_port, registry=metrics.process_registry())
     argv = [
-        "worker",
+        *_celery_argv("worker", loglevel),
         f"--concurrency={concurrency}",
         f"--queues={queues}",
-        f"--loglevel={loglevel}",
         "--without-gossip",
         "--without-mingle",
     ]
+    if metrics_port is not None:
+        # The prefork children write to PROMETHEUS_MULTIPROC_DIR; the parent serves the sum.
+        start_http_server(metrics_port, registry=metrics.process_registry())
     if hostname:
         argv.append(f"--hostname={hostname}")
     celery_app.worker_main(argv)
@@ -80,16 +86,17 @@ def worker(
 
 @app.command()
 def beat(
-    schedule: str = typer.Option(
-        "/tmp/fincoach-celerybeat-schedule",  # noqa: S108
-        help="Beat's state file.",
+    schedule: Path | None = typer.Option(
+        None,
+        help="Beat's state file (default: BEAT_SCHEDULE_FILE, else "
+        "$XDG_STATE_HOME/fincoach/celerybeat-schedule, private to you).",
     ),
-    loglevel: str = typer.Option("INFO"),
+    loglevel: str | None = _LOGLEVEL,
 ) -> None:
     """Run Celery Beat (exactly one per deployment; the database stops duplicate jobs anyway)."""
-    settings = get_settings()
-    configure_logging(settings.log_level, json=settings.log_json)
-    celery_app.start(["beat", f"--schedule={schedule}", f"--loglevel={loglevel}"])
+    argv = _celery_argv("beat", loglevel)
+    state = schedule or beat_schedule_file(get_settings())
+    celery_app.start([*argv, f"--schedule={state}"])
 
 
 @sync_app.command("start")
@@ -185,27 +192,3 @@ def _print_outcome(console: Console, jobs: list[EmailSyncJob]) -> None:
             f"emails, {job.parsed_transactions} transactions, {job.failed_emails} failed"
         )
         console.print(line + (f" ({job.error_message})" if job.error_message else ""))
-
-
-@category_app.command("set")
-def category_set(
-    user_id: uuid.UUID = typer.Argument(...),
-    merchant: str = typer.Argument(...),
-    category: str = typer.Argument(...),
-) -> None:
-    """Put MERCHANT in CATEGORY for USER_ID: now for the past, and for every later sync."""
-    rt = runtime()
-    try:
-        with rt.sessions() as session:
-            get_user(session, user_id)
-            result = set_merchant_category(
-                session, user_id=user_id, merchant=merchant, category=category
-            )
-            session.commit()
-    except FincoachError as exc:
-        typer.echo(exc.message, err=True)
-        raise typer.Exit(2) from None
-    typer.echo(
-        f"{result.merchant_normalized} -> {result.category}: "
-        f"{result.updated_transactions} transactions re-categorised"
-    )

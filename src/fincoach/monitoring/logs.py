@@ -37,3 +37,5 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
+    # Python warnings (e.g. Celery's about running as root) too, instead of raw stderr text.
+    logging.captureWarnings(True)

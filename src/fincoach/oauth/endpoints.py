@@ -30,7 +30,11 @@ class ConnectedMailbox(BaseModel):
 @router.get(
     "/start/{user_id}",
     response_model=AuthorizationStart,
-    responses={307: {"description": "`redirect=true`: to Google's consent page."}, **PROTECTED},
+    responses={
+        307: {"description": "`redirect=true`: to Google's consent page."},
+        **PROTECTED,
+        **error_responses(503),
+    },
 )
 def start(
     user_id: OwnedUserId,

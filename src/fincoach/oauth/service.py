@@ -41,6 +41,18 @@ class GmailProfileUnavailable(FincoachError):
     status_code = 502
 
 
+class GmailConnectNotConfigured(FincoachError):
+    """The service has no OAuth client: a consent URL would name an empty client id."""
+
+    status_code = 503
+
+
+NOT_CONFIGURED = (
+    "Gmail connect is not configured: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (your "
+    "Google OAuth client, or the ones `fincoach gmail-emulator` prints) and restart the API"
+)
+
+
 def _flow(settings: Settings, verifier: str) -> Flow:
     config = {
         "web": {
@@ -77,8 +89,11 @@ def start_authorization(
     user granted access before; PKCE S256 binds the code to a verifier only our state carries;
     the state also seals the digest of `browser_nonce`, which the caller sets as a cookie in the
     starting browser (oauth.binding), so that no other browser can complete this connect.
-    NotFound (404) for an unknown user.
+    NotFound (404) for an unknown user; GmailConnectNotConfigured (503) when the service has no
+    OAuth client id or secret.
     """
+    if not settings.google_client_id or not settings.google_client_secret.get_secret_value():
+        raise GmailConnectNotConfigured(NOT_CONFIGURED)
     user = get_user(session, user_id)
     verifier = secrets.token_urlsafe(64)  # 86 characters, inside PKCE's 43..128
     binding = new_binding()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from fincoach.auth.openapi import PROTECTED
 from fincoach.deps import OwnedUserId, SessionDep
@@ -12,6 +12,7 @@ from fincoach.kit.errors import BadRequest
 from fincoach.transactions import categories, queries
 from fincoach.transactions.schemas import (
     MerchantCategoryIn,
+    MerchantCategoryItem,
     MerchantCategoryOut,
     TransactionOut,
     TransactionPage,
@@ -57,6 +58,8 @@ def list_transactions(
 ) -> TransactionPage:
     """The user's transactions, newest first, filtered, one page at a time (cursor)."""
     get_user(session, user_id)
+    if category is not None:
+        categories.check_category(category)  # as the PUT does: a typo is not an empty ledger
     if min_amount is not None and max_amount is not None and min_amount > max_amount:
         raise BadRequest("min_amount must not exceed max_amount")
     since, until = _utc(start_date, "start_date"), _utc(end_date, "end_date")
@@ -87,3 +90,28 @@ def set_merchant_category(
         category=result.category,
         updated_transactions=result.updated_transactions,
     )
+
+
+@router.get("/api/v1/users/{user_id}/merchant-categories")
+def list_merchant_categories(
+    user_id: OwnedUserId, session: SessionDep
+) -> list[MerchantCategoryItem]:
+    """The user's own merchant categories, by normalised merchant."""
+    get_user(session, user_id)
+    overrides = categories.list_merchant_categories(session, user_id)
+    return [MerchantCategoryItem.model_validate(row) for row in overrides]
+
+
+@router.delete("/api/v1/users/{user_id}/merchant-categories/{merchant}", status_code=204)
+def remove_merchant_category(
+    user_id: OwnedUserId,
+    merchant: Annotated[str, Path(min_length=1, max_length=255)],
+    session: SessionDep,
+) -> Response:
+    """Remove the user's category for a merchant: later syncs categorise it by default again.
+
+    Transactions already stored keep the category they have. 404 when there is no such override.
+    """
+    get_user(session, user_id)
+    categories.remove_merchant_category(session, user_id=user_id, merchant=merchant)
+    return Response(status_code=204)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Insert, Table, func, select
+from sqlalchemy import Insert, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
@@ -88,6 +88,30 @@ def category_overrides(session: Session, user_id: uuid.UUID) -> dict[str, str]:
         )
     )
     return {merchant: category for merchant, category in rows}
+
+
+def merchant_category_overrides(session: Session, user_id: uuid.UUID) -> list[MerchantCategory]:
+    """The user's merchant-category overrides, ordered by normalised merchant."""
+    return list(
+        session.scalars(
+            select(MerchantCategory)
+            .where(MerchantCategory.user_id == user_id)
+            .order_by(MerchantCategory.merchant_normalized)
+        )
+    )
+
+
+def delete_merchant_category(
+    session: Session, *, user_id: uuid.UUID, merchant_normalized: str
+) -> bool:
+    """Delete one override; False when the user had none for that merchant."""
+    result = session.execute(
+        delete(MerchantCategory).where(
+            MerchantCategory.user_id == user_id,
+            MerchantCategory.merchant_normalized == merchant_normalized,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def insert_transactions(

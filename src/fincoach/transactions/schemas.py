@@ -42,3 +42,13 @@ class MerchantCategoryOut(BaseModel):
     merchant_normalized: str
     category: str
     updated_transactions: int
+
+
+class MerchantCategoryItem(BaseModel):
+    """One of the user's overrides, as stored (keyed by the normalised merchant)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    merchant_normalized: str
+    category: str
+    created_at: datetime

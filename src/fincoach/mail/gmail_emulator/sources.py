@@ -117,13 +117,29 @@ class FolderSource:
 
 
 def folder_sources(root: Path) -> dict[str, MessageSource]:
-    """One user per entry of `root`, named by address: a Maildir, an mbox file or .eml folder."""
+    """One user per entry of `root`, named by address: a Maildir, an mbox file or .eml folder.
+
+    Entries whose name is not an address are not served; `unserved_entries` names them.
+    """
     sources: dict[str, MessageSource] = {}
     for entry in sorted(root.iterdir()):
         if "@" in entry.name:
             address = entry.name.removesuffix(".mbox")
             sources[address] = FolderSource(entry, address)
     return sources
+
+
+def unserved_entries(root: Path) -> list[str]:
+    """The names in `root` that `folder_sources` skips (no "@"), hidden files aside.
+
+    The user a mailbox belongs to is its name, so `root/inbox` cannot be served: the operator
+    must hear about it rather than get an emulator with fewer users than folders.
+    """
+    return sorted(
+        entry.name
+        for entry in root.iterdir()
+        if "@" not in entry.name and not entry.name.startswith(".")
+    )
 
 
 def demo_address(index: int) -> str:

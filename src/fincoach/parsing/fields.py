@@ -7,8 +7,12 @@ region of the text, never an unanchored scan of the whole message.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
+from fincoach.parsing.labels import LabelPatterns, label_patterns, name_starts_well
+from fincoach.parsing.lexicon import FieldWords, lexicon
+from fincoach.parsing.scripts import fold
 from fincoach.parsing.types import Direction
 
 _I = re.IGNORECASE
@@ -22,7 +26,8 @@ _NOT_ACCOUNT = re.compile(
 _ACCOUNT_PATTERNS = (
     # masked digits: XX1234, **810, ...7656, ****1234, X0763 right after a keyword
     re.compile(
-        r"(?<![A-Za-z0-9])(?:[xX*•·#]{2,}|(?:· ?){2,}|\.{2,4}|[xX]{1,}(?=-?\d{3,}\b)|\*(?=\d{4}\b))"
+        r"(?<![A-Za-z0-9])\d{0,6}"
+        r"(?:[xX*•·#]{2,}|(?:· ?){2,}|\.{2,4}|[xX]{1,}(?=-?\d{3,}\b)|\*(?=\d{4}\b))"
         r"[ -]?(\d{2,})(?!\d)"
     ),
     re.compile(r"\b(?:account|acct|card)\s*:\s*[^\n\d]{0,30}?[-–]\s*(\d{4})\b", _I),
@@ -30,7 +35,8 @@ _ACCOUNT_PATTERNS = (
         r"\b(?:a/?c|acct|account|acc|card|cuenta|tarjeta|conta|cart[aã]o|ac)\.?"
         r"(?:\s*(?:no|number|num|#|nro|n[°º])\.?)?\s*"
         r"(?:ending|ends|end|terminada|final)?(?:\s*(?:in|with|en|em))?\s*[:.\-]?\s*"
-        r"[xX*•.]*\s?(\d{3,})(?!\d)",
+        # a card number written in groups ("Card:4716-2984"): its last group
+        r"[xX*•.]*\s?(\d{3,}(?:-\d{4}){0,3})(?!\d)",
         _I,
     ),
     re.compile(
@@ -47,22 +53,54 @@ _ACCOUNT_PATTERNS = (
 )
 
 
-def find_account(text: str) -> str | None:
-    """Last digits (at most four) of the first account or card the text names."""
-    best: tuple[int, str] | None = None
+def _last_digits(number: str) -> str:
+    """The last four digits of a (masked, grouped) number, in ASCII ("۳۳۹۱" -> "3391")."""
+    digits = [str(unicodedata.digit(c)) for c in number if c.isdigit()]
+    return "".join(digits[-4:])
+
+
+def _account_candidates(text: str, words: FieldWords | None) -> list[tuple[int, str]]:
+    """(position, last digits) of every account or card number the text names."""
+    found: list[tuple[int, str]] = []
     for pattern in _ACCOUNT_PATTERNS:
         for m in pattern.finditer(text):
-            if best is not None and m.start() >= best[0]:
-                break
             if _NOT_ACCOUNT.search(text[max(0, m.start() - 24) : m.start() + 1]):
                 continue
-            digits = m.group(1)
             # a date or a time glued to a keyword is not an account
             if re.match(r"\d{1,2}[:/]\d", text[m.start(1) : m.start(1) + 5]):
                 continue
-            best = (m.start(), digits[-4:])
-            break
-    return best[1] if best else None
+            found.append((m.start(), _last_digits(m.group(1))))
+    if words is not None:
+        labels = label_patterns(words)
+        folded = fold(text)
+        for labelled in (labels.account, labels.account_after):
+            if labelled is None:
+                continue
+            for m in labelled.finditer(folded):
+                number = m.group("num")
+                if sum(c.isdigit() for c in number) < 3:
+                    continue
+                if re.match(r"\d{1,2}[:/.]\d", text[m.start("num") : m.start("num") + 5]):
+                    continue
+                found.append((m.start(), _last_digits(number)))
+    return sorted(found)
+
+
+def find_account(
+    text: str, words: FieldWords | None = None, direction: Direction | None = None
+) -> str | None:
+    """Last digits (at most four) of the reader's account or card: the first the text names,
+    except that in a debit naming two accounts the one the money left ("from A/C *3348")
+    is the reader's, the other the payee's."""
+    found = _account_candidates(text, words)
+    if not found:
+        return None
+    if direction is Direction.DEBIT and len({d for _, d in found}) > 1:
+        source = label_patterns(words or lexicon().fields).source
+        for position, digits in found:
+            if source is not None and source.search(text[max(0, position - 30) : position]):
+                return digits
+    return found[0][1]
 
 
 # ---------------------------------------------------------------- reference
@@ -78,9 +116,18 @@ _REFERENCE = re.compile(
 )
 
 
-def find_reference(text: str) -> str | None:
-    for m in _REFERENCE.finditer(text):
-        ref = m.group("ref")
+def find_reference(text: str, words: FieldWords | None = None) -> str | None:
+    """The transaction's reference (UTR, RRN, TrxID...): letters and digits, at least three
+    digits, not a date."""
+    spans = [(m.start(), m.start("ref"), m.end("ref")) for m in _REFERENCE.finditer(text)]
+    if words is not None:
+        labelled = label_patterns(words).reference
+        if labelled is not None:
+            spans += [
+                (m.start(), m.start("ref"), m.end("ref")) for m in labelled.finditer(fold(text))
+            ]
+    for _, start, end in sorted(spans):
+        ref = text[start:end]
         digits = sum(c.isdigit() for c in ref)
         if digits < 3 or re.fullmatch(r"\d{1,2}[-.]\d{1,2}[-.]\d{2,4}", ref):
             continue
@@ -172,33 +219,67 @@ _BAD_START = re.compile(
     r"(?:cart[aã]o|tarjeta|conta|cuenta|carte|karte|compte|konto))\b",
     _I,
 )
+_SCRIPT_SWITCH = re.compile(r"\s+(?=[^\x00-\u024f\s\d\W])")
 _AMOUNT_START = re.compile(r"\d[\d.,\s]*(?:€|£|\$|₹|¥|₱|₦|฿)")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", _I)
 
 
-def _clean(name: str) -> str | None:
-    name = name.strip(" \t.,:;-_*'\"")
+def _clean(name: str, labels: LabelPatterns | None = None) -> str | None:
+    name = name.strip(" \t.,:;-_*'\"“”«»")
     name = re.sub(r"^\.+", "", name)
     if len(name) < 2 or len(name) > 80 or _BAD_START.match(name) or _AMOUNT_START.match(name):
+        return None
+    if labels is not None and labels.label_start is not None and labels.label_start.match(name):
         return None
     return name
 
 
-def _candidates(pattern: re.Pattern[str], window: str) -> Iterator[re.Match[str]]:
-    """Matches of `pattern`; after one whose name is rejected the search resumes just past its
-    start, so "de R$ 1.200,00 de MARIA SOUZA" still finds the second "de"."""
+def _candidates(
+    pattern: re.Pattern[str], searched: str, original: str | None = None
+) -> Iterator[re.Match[str]]:
+    """Matches of `pattern` in `searched` (the window, or its folded copy: then `original` is
+    the window); after one whose name is rejected the search resumes just past its start, so
+    "de R$ 1.200,00 de MARIA SOUZA" still finds the second "de"."""
+    original = original if original is not None else searched
     pos = 0
-    while (m := pattern.search(window, pos)) is not None:
+    while (m := pattern.search(searched, pos)) is not None:
         yield m
-        pos = m.end() if _clean(m.group("m")) else m.start() + 1
+        pos = m.end() if _clean(original[m.start("m") : m.end("m")]) else m.start() + 1
 
 
-def find_merchant(text: str, direction: Direction, anchor: int) -> str | None:
-    """The counterparty named near the transaction amount (`anchor` is its offset)."""
+def _trim(name: str) -> str:
+    """A Latin-letter name ends where the sentence goes on in another script ("7-ELEVEN
+    คงเหลือ", "LULU HYPERMARKET رصيدك")."""
+    if name[:1].isascii():
+        switch = _SCRIPT_SWITCH.search(name)
+        if switch:
+            return name[: switch.start()]
+    return name
+
+
+def find_merchant(
+    text: str,
+    direction: Direction,
+    anchor: int,
+    words: FieldWords | None = None,
+) -> str | None:
+    """The counterparty named near the transaction amount (`anchor` is its offset). Labels
+    first ("Merchant:", "ご利用先："), then names after a verb ("X sent you"), a language's own
+    phrasing ("在X支付", "X firmasında"), then the nearest name after a preposition of the
+    message's languages (`words`; English only when None)."""
     head = text[:4000]
+    labels = label_patterns(words) if words is not None else None
     for labelled in (_LABELLED, _LABEL_LINE):
         for m in labelled.finditer(head):
             name = _clean(m.group("m"))
+            if name:
+                return name
+    folded = fold(head)
+    if labels is not None and labels.labelled is not None:
+        for m in labels.labelled.finditer(folded):
+            if m.group("colon") is None and not name_starts_well(head, m.start("m")):
+                continue
+            name = _clean(_trim(head[m.start("m") : m.end("m")]), labels)
             if name:
                 return name
     for m in _SENT_YOU.finditer(head):
@@ -209,23 +290,105 @@ def find_merchant(text: str, direction: Direction, anchor: int) -> str | None:
         name = _clean(m.group("m"))
         if name and direction is Direction.DEBIT:
             return name
+    if labels is not None:
+        for pattern in (*labels.patterns, *([labels.after] if labels.after else [])):
+            for m in pattern.finditer(head):
+                name = _clean(m.group("m"), labels)
+                if name:
+                    return name
     start = max(0, anchor - 240)
     window = text[start : anchor + 360]
+    folded_window = fold(window)
+    at, to, from_ = [_AT], [_TO], [_FROM]
+    if labels is not None:
+        at += [labels.at] if labels.at else []
+        to += [labels.to] if labels.to else []
+        from_ += [labels.from_] if labels.from_ else []
     if direction is Direction.CREDIT:
-        order = (_FROM, _BY, _INFO, _UPPER_THEN, _VPA, _AT, _TO, _FOR, _AS)
+        order = (from_, [_BY], [_INFO], [_UPPER_THEN], [_VPA], at, to, [_FOR], [_AS])
     else:
-        order = (_AT, _TO, _INFO, _UPPER_THEN, _VPA, _FOR, _FROM, _BY, _ON)
+        order = (at, to, [_INFO], [_UPPER_THEN], [_VPA], [_FOR], from_, [_BY], [_ON])
     # Each candidate costs its distance to the amount plus a penalty for a less telling pattern.
     best: tuple[float, str] | None = None
-    for rank, pattern in enumerate(order):
-        for m in _candidates(pattern, window):
-            name = _clean(m.group("m"))
-            if name is None:
-                continue
-            if pattern is _FROM and direction is Direction.DEBIT and _EMAIL_LIKE.match(name):
-                continue
-            position = start + m.start("m")
-            cost = abs(position - anchor) + 45 * rank
-            if best is None or cost < best[0]:
-                best = (cost, name)
+    for rank, patterns in enumerate(order):
+        for pattern in patterns:
+            english = pattern in _ENGLISH
+            for m in _candidates(pattern, window if english else folded_window, window):
+                if not english and not name_starts_well(window, m.start("m")):
+                    continue
+                name = _clean(_trim(window[m.start("m") : m.end("m")]), None if english else labels)
+                if name is None:
+                    continue
+                if pattern is _FROM and direction is Direction.DEBIT and _EMAIL_LIKE.match(name):
+                    continue
+                position = start + m.start("m")
+                cost = abs(position - anchor) + 45 * rank
+                if best is None or cost < best[0]:
+                    best = (cost, name)
+    return best[1] if best is not None else None
+
+
+def merchant_by_layout(
+    text: str, anchor: int, amount_end: int, words: FieldWords | None = None
+) -> str | None:
+    """When no label or preposition names the counterparty: the field printed right after
+    the amount in a terse alert, else the upper-case name nearest to the amount. Weaker than
+    `find_merchant`'s evidence, so it never counts toward accepting a message."""
+    labels = label_patterns(words) if words is not None else None
+    return _field_after(text, amount_end, labels) or _capitalised_near(text, anchor, labels)
+
+
+_ENGLISH = frozenset({_AT, _TO, _FROM, _BY, _INFO, _UPPER_THEN, _VPA, _FOR, _AS, _ON})
+# Terse alerts list their fields in order: "Покупка: 4 150т / SMALL 24/7 / Доступно: ...".
+_SEPARATOR = re.compile(r"\s/\s|\s\|\s|\n|[,;，；](?=\s)|\.(?=\s|$)|\s-\s")
+_FIELD = re.compile(r"(?![a-zà-ÿ])[^\s:：=][^:：=\n]{1,40}")
+
+
+def _field_after(text: str, end: int, labels: LabelPatterns | None) -> str | None:
+    """The field printed right after the amount's own field, when it reads as a name."""
+    tail = text[end : end + 200]
+    first = _SEPARATOR.search(tail)
+    if first is None or (
+        tail[: first.start()].strip(" .") and _WORDY.search(tail[: first.start()])
+    ):
+        return None
+    rest = tail[first.end() :]
+    second = _SEPARATOR.search(rest)
+    field = rest[: second.start()] if second else rest
+    field = field.strip()
+    if not _FIELD.fullmatch(field) or len(field.split()) > 6:
+        return None
+    return _clean(field, labels)
+
+
+_WORDY = re.compile(r"[^\W\d_]{3,}")
+# An upper-case run of words: "PADARIA BELLA VISTA", "STEAMGAMES".
+_CAPITALISED = re.compile(
+    r"(?<![\w.])(?P<m>[A-Z][A-Z0-9&'*-]*[A-Z0-9](?: [A-Z0-9][A-Z0-9&'.*/-]*){0,4})(?![\w])"
+)
+
+
+_INSTITUTION = re.compile(r"\s*(?i:bank|banco|banque|card|cart[aã]o|tarjeta|a/c)\b")
+_YOUR = re.compile(r"(?i:\byour\s+)$")
+
+
+def _capitalised_near(text: str, anchor: int, labels: LabelPatterns | None) -> str | None:
+    """The upper-case name nearest to the amount (within a short alert's reach), skipping
+    codes (EUR, POS) and the institution's own name at the start of the message."""
+    start = max(0, anchor - 120)
+    best: tuple[int, str] | None = None
+    for m in _CAPITALISED.finditer(text, start, anchor + 120):
+        name = m.group("m")
+        if len(re.sub(r"[^A-Z]", "", name)) < 4 or text[m.end() : m.end() + 1] == ":":
+            continue
+        if m.start() == 0 or text[max(0, m.start() - 1) : m.start()] == "\n":
+            continue  # the sender's brand heading the message ("SCB:", "Itaú:")
+        if _INSTITUTION.match(text, m.end()) or _YOUR.search(
+            text, max(0, m.start() - 6), m.start()
+        ):
+            continue  # "HDFC Bank", "your SBI card": the reader's own institution
+        name = _clean(name, labels) or ""
+        distance = abs(m.start() - anchor)
+        if name and (best is None or distance < best[0]):
+            best = (distance, name)
     return best[1] if best else None

@@ -17,10 +17,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fincoach.parsing.fields import find_account, find_merchant, find_reference
+from fincoach.parsing.fields import (
+    find_account,
+    find_merchant,
+    find_reference,
+    merchant_by_layout,
+)
 from fincoach.parsing.lexicon import Lexicon, Verb, lexicon
-from fincoach.parsing.money import Money, find_money
+from fincoach.parsing.money import Money, find_money, parse_number
 from fincoach.parsing.rows import Row, find_rows
+from fincoach.parsing.scripts import scripts_of
 from fincoach.parsing.types import Direction, Instrument
 
 ACCEPT_SCORE = 3.5
@@ -122,7 +128,13 @@ def label_before(text: str, start: int, width: int = 30) -> str:
 
 
 def _is_balance(lex: Lexicon, text: str, money: Money) -> bool:
-    return lex.balance.search(label_before(text, money.start)) is not None
+    """A balance, limit or due figure, by its label ("Bal:", "Avl Limit", "余额"), or by the
+    phrase of a balance notice before it in its sentence ("o saldo da sua conta ... é de")."""
+    if lex.balance.search(label_before(text, money.start)) is not None:
+        return True
+    sentence = text[max(0, money.start - 80) : money.start]
+    cut = max(sentence.rfind(". "), sentence.rfind("\n"))
+    return lex.balance_notice.search(sentence[cut + 1 :]) is not None
 
 
 def _amount_score(lex: Lexicon, text: str, money: Money, verbs: list[Verb]) -> float:
@@ -151,19 +163,54 @@ def _amount_score(lex: Lexicon, text: str, money: Money, verbs: list[Verb]) -> f
     return score - money.start / 20_000
 
 
-def instrument_of(text: str) -> Instrument:
+def instrument_of(text: str, lex: Lexicon | None = None) -> Instrument:
+    """How the money moved, from the instrument words in the text (card, UPI, transfer...),
+    else from the kind of movement the language names (a withdrawal, a transfer...)."""
     for pattern, instrument in _INSTRUMENTS:
         if pattern.search(text):
             return instrument
-    return Instrument.OTHER
+    kind = lex.kind_of(text) if lex is not None else None
+    return _KIND_INSTRUMENTS.get(kind or "", Instrument.OTHER)
+
+
+_KIND_INSTRUMENTS = {
+    "withdrawal": Instrument.CASH_WITHDRAWAL,
+    "transfer": Instrument.BANK_TRANSFER,
+    "purchase": Instrument.CARD,
+}
+# A figure printed after a balance label without a currency ("余额2,041.77").
+_BARE_NUMBER = re.compile(r"\s*[:：]?\s*(?P<num>[-−]?\d[\d,.' \u00a0\u202f]*\d|\d)")
+
+
+def _is_limit(lex: Lexicon, label: str) -> bool:
+    """The label names a limit ("Avl Limit", "available credit"), not a balance: the limit
+    word comes last."""
+    limits = [m.end() for m in lex.limit.finditer(label)]
+    if not limits:
+        return False
+    balances = [m.end() for m in lex.balance_value.finditer(label)]
+    return not balances or limits[-1] >= balances[-1]
 
 
 def find_balance(lex: Lexicon, text: str, moneys: list[Money], chosen: Money) -> Decimal | None:
+    """The balance the message reports beside the transaction: the amount labelled a balance
+    (after the transaction's own amount first); an available or credit limit is never one."""
     for money in sorted(moneys, key=lambda m: (m.start < chosen.start, m.start)):
         if money is chosen:
             continue
-        if lex.balance_value.search(label_before(text, money.start)):
+        label = label_before(text, money.start)
+        if lex.balance_value.search(label) and not _is_limit(lex, label):
             return money.amount
+    # a balance written without a currency
+    for m in lex.balance_value.finditer(text, chosen.end, chosen.end + 300):
+        bare = _BARE_NUMBER.match(text, m.end())
+        if bare is None or _is_limit(lex, text[max(0, m.start() - 20) : m.end()]):
+            continue
+        if any(x.start <= bare.start("num") < x.end for x in moneys):
+            continue
+        value = parse_number(bare.group("num").lstrip("-−"), chosen.currency)
+        if value is not None:
+            return -value if bare.group("num")[0] in "-−" else value
     return None
 
 
@@ -175,7 +222,7 @@ def extract(text: str, *, dollar_hint: str | None = None) -> Found | None:
 
 def extract_all(text: str, *, dollar_hint: str | None = None) -> list[Found]:
     """Every transaction the text reports, in order of appearance; [] when it reports none."""
-    lex = lexicon()
+    lex = lexicon(scripts_of(text))
     # cheap screen first: most ordinary mail names no amount at all
     moneys = find_money(text, dollar_hint=dollar_hint)[:_MAX_AMOUNTS]
     if not moneys or lex.hard.search(text[:_HEAD]):
@@ -191,14 +238,14 @@ def extract_all(text: str, *, dollar_hint: str | None = None) -> list[Found]:
 
 def _from_rows(lex: Lexicon, text: str, rows: list[Row]) -> list[Found]:
     head = text[:_HEAD]
-    account = find_account(head)
+    account = find_account(head, lex.fields)
     evidence = 3.0  # two or more rows, each a movement word or a date, a descriptor and an amount
     evidence += 1.0 if account else 0.0
     evidence += 1.0 if _RECEIPT.search(head) or _ACTIVITY.search(head) else 0.0
     evidence -= lex.soft_penalty(head[:1500], lex.blank(text[:_HEADLINE]))
     if evidence < ACCEPT_SCORE:
         return []
-    instrument = instrument_of(head)
+    instrument = instrument_of(head, lex)
     return [
         Found(
             amount=row.money.amount,
@@ -236,8 +283,8 @@ def _single(lex: Lexicon, text: str, moneys: list[Money]) -> Found | None:
         )
         chosen = again or chosen
     region = text[max(0, chosen.start - 300) : chosen.end + 400]
-    account = find_account(region) or find_account(head)
-    merchant = find_merchant(text, direction, chosen.start)
+    account = find_account(region, lex.fields, direction) or find_account(head, lex.fields)
+    merchant = find_merchant(text, direction, chosen.start, lex.fields)
 
     evidence = 3.0 if strong else 1.5 if weak else 0.0
     evidence += 1.5 if chosen.marked else 0.0
@@ -257,11 +304,11 @@ def _single(lex: Lexicon, text: str, moneys: list[Money]) -> Found | None:
         amount=chosen.amount,
         currency=chosen.currency,
         direction=direction,
-        merchant=merchant,
+        merchant=merchant or merchant_by_layout(text, chosen.start, chosen.end, lex.fields),
         account=account,
-        reference=find_reference(region) or find_reference(head),
+        reference=find_reference(region, lex.fields) or find_reference(head, lex.fields),
         balance=find_balance(lex, text, moneys, chosen),
-        instrument=instrument_of(region),
+        instrument=instrument_of(region, lex),
         anchor=chosen.start,
         confidence=min(1.0, evidence / 8),
     )

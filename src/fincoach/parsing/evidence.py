@@ -19,6 +19,7 @@ own default, with a low confidence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from fincoach.parsing.currencies import (
@@ -35,11 +36,12 @@ _GENERIC_PESOS = re.compile(r"(?<![^\W\d_])pesos?(?![^\W\d_])", re.IGNORECASE)
 
 
 def _words_pattern(words: list[str]) -> re.Pattern[str]:
+    # \b is safe here: these are Latin words, and a Latin word is not written glued to CJK text
     parts = []
     for word in words:
-        head = r"(?<![^\W\d_])" if word[:1].isascii() and word[:1].isalpha() else ""
-        tail = r"(?![^\W\d_])" if word.rstrip("?.\\")[-1:].isascii() else ""
-        parts.append(f"{head}(?:{word}){tail}")
+        head = r"\b" if word[:1].isascii() and word[:1].isalpha() else ""
+        tail = r"\b" if word.rstrip("?.\\")[-1:].isascii() and word.rstrip("?.\\")[-1:].isalpha() else ""
+        parts.append(f"{head}{word}{tail}")
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
@@ -57,11 +59,16 @@ def _scripts() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...], str | None]
 
 
 @cache
-def _languages() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    return tuple(
-        (_words_pattern(entry["words"]), tuple(entry["territories"]))
-        for entry in EVIDENCE_DATA["languages"].values()
-    )
+def _languages() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]]]:
+    """One pattern for every language's words (one pass over the text), and word -> language."""
+    owner = {}
+    for name, entry in EVIDENCE_DATA["languages"].items():
+        for word in entry["words"]:
+            owner[word] = (name, tuple(entry["territories"]))
+    words = sorted(owner, key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE), {
+        w.lower(): v for w, v in owner.items()
+    }
 
 
 def country_of_sender(address: str | None) -> str | None:
@@ -92,6 +99,8 @@ class Evidence:
         self.named: set[str] = set()  # currencies written unambiguously next to an amount
         self._codes: set[str] | None = None
         self._territories: dict[str, float] | None = None
+        self._resolved: dict[str, tuple[str | None, float] | None] = {}
+        self._words: dict[str, bool] = {}
 
     def mentioned(self) -> set[str]:
         if self._codes is None:
@@ -102,12 +111,19 @@ class Evidence:
     def territories(self) -> dict[str, float]:
         """Territory -> weight the text's scripts and words give it (each clue sums to 1)."""
         if self._territories is None:
-            seen = {name for name, pattern, _t, _u in _scripts() if pattern.search(self.text)}
+            # the distinct characters are few: test each script against them, not the text
+            chars = "" if self.text.isascii() else "".join(set(self.text))
+            seen = {name for name, pattern, _t, _u in _scripts() if chars and pattern.search(chars)}
             weights: dict[str, float] = {}
             clues = [t for name, _p, t, unless in _scripts() if name in seen and unless not in seen]
-            for pattern, where in _languages():
-                if len({m.lower() for m in pattern.findall(self.text[:3000])}) >= 2:
-                    clues.append(where)
+            pattern, owner = _languages()
+            spoken: dict[str, set[str]] = {}
+            for word in pattern.findall(self.text[:3000]):
+                language, _where = owner.get(word.lower(), ("", ()))
+                spoken.setdefault(language, set()).add(word.lower())
+            for language, words in spoken.items():
+                if language and len(words) >= 2:  # one shared word proves nothing
+                    clues.append(next(w for n, w in owner.values() if n == language))
             for where in clues:
                 for territory in where:
                     weights[territory] = weights.get(territory, 0.0) + 1 / len(where)
@@ -119,11 +135,21 @@ class Evidence:
             return True
         if any(territory in territories for territory in self.territories()):
             return True
-        local = {c for c in self.mentioned() if CURRENCIES.get(c)}
-        return any(CURRENCIES[c].territories & territories for c in local)
+        return any(
+            info.territories & territories
+            for c in self.mentioned()
+            if (info := CURRENCIES.get(c)) is not None
+        )
 
     def resolve(self, text: str, marker: Marker) -> tuple[str | None, float] | None:
         """(currency, confidence) for a marker as printed; None when it is no marker here."""
+        if not marker.ambiguous:
+            return marker.currencies[0], 1.0
+        if text not in self._resolved:
+            self._resolved[text] = self._resolve(text, marker)
+        return self._resolved[text]
+
+    def _resolve(self, text: str, marker: Marker) -> tuple[str | None, float] | None:
         if marker.requires and not self.points_to(marker.requires):
             return None
         candidates = marker.currencies
@@ -162,11 +188,14 @@ class Evidence:
         return None, 0.0
 
     def _local(self, code: str) -> bool:
-        return self.country is not None and self.country in CURRENCIES[code].territories
+        info = CURRENCIES.get(code)
+        return self.country is not None and info is not None and self.country in info.territories
 
     def _worded(self, code: str) -> bool:
-        pattern = _currency_words().get(code)
-        return pattern is not None and pattern.search(self.text) is not None
+        if code not in self._words:
+            pattern = _currency_words().get(code)
+            self._words[code] = pattern is not None and pattern.search(self.text) is not None
+        return self._words[code]
 
     def _by_script(self, candidates: list[str]) -> str | None:
         weights = self.territories()
@@ -182,6 +211,6 @@ class Evidence:
         return None
 
     @staticmethod
-    def _single(codes: object) -> str | None:
-        found = list(dict.fromkeys(codes))  # type: ignore[call-overload]
+    def _single(codes: Iterable[str]) -> str | None:
+        found = list(dict.fromkeys(codes))
         return found[0] if len(found) == 1 else None

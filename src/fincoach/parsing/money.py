@@ -41,7 +41,8 @@ _MINUS = "-−–"
 _GAP = " \u00a0\u202f\u2009\u200e\u200f\u061c"
 _PREFIX_ENDS = frozenset(m[-1] for m in MARKERS)
 _SUFFIX_STARTS = frozenset(m[0] for m in MARKERS)
-_NAME_STARTS = frozenset(n[0] for n in NAMES)
+_WORD = re.compile(r"[^\W\d_]+")
+_CRORE = frozenset([None, "INR", "PKR", "NPR", "LKR", "BDT"])  # where "Cr" counts crores
 _DR_CR = re.compile(r" ?(DR|CR|Dr|Cr|dr|cr)\.?(?![^\W\d_])")
 # "$4.2 billion", "₹1,500 crore": figures in a story, never one person's transaction.
 _MAGNITUDE = re.compile(r" ?(?:(?i:billion|million|trillion|bn|mn|crores?|lakhs?)\b|[BMK]\b)")
@@ -51,9 +52,8 @@ _LABELLED = re.compile(
     r"(?i:\b(?:amount|amt|monto|importe|valor|total|sum)\b[^\d\n]{0,12}?"
     r"|\b(?:purchase|payment|transaction|txn|withdrawal|deposit) of\s+"
     r"|\b(?:debited|credited|deducted|charged|paid|spent|withdrawn|received)"
-    r"(?: (?:by|with|for|of))?\s+)\Z"
+    r"(?: (?:by|with|for|of))?\s+)(?=[-−+]?\d)"
 )
-_LABEL_WINDOW = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ def _prefix_mark(text: str, at: int) -> _Mark | None:
         if marker is None:
             continue
         before = text[j - length - 1] if j - length > 0 else " "
-        if _letter(candidate[0]) and _letter(before):
+        if _letter(candidate[0]) and (_letter(before) or before.isdigit()):
             continue
         return _Mark(candidate, marker, j - length, j)
     return None
@@ -135,14 +135,20 @@ def _suffix_mark(text: str, at: int) -> _Mark | None:
             if len(candidate) == length and (marker := MARKERS.get(candidate)):
                 if _ends_word(text, j + length, candidate):
                     return _Mark(candidate, marker, j, j + length)
-    if first.lower() in _NAME_STARTS:
+    if first.isalpha():
         window = text[j : j + NAME_LENGTHS[0]].lower()
-        for length in NAME_LENGTHS:
-            candidate = window[:length]
-            if len(candidate) == length and (marker := NAMES.get(candidate)):
-                if _ends_word(text, j + length, candidate):
-                    return _Mark(candidate, marker, j, j + length)
+        for name in _NAMES_BY_START.get(_name_key(window), ()):
+            if window.startswith(name) and _ends_word(text, j + len(name), name):
+                return _Mark(name, NAMES[name], j, j + len(name))
     return None
+
+
+def _name_key(text: str) -> str:
+    """Names are indexed by their first word, or first character in scripts without spaces."""
+    if _unspaced(text[0]):
+        return text[0]
+    word = _WORD.match(text)
+    return word.group() if word else ""
 
 
 def _ends_word(text: str, end: int, candidate: str) -> bool:
@@ -179,15 +185,19 @@ def find_money(
         return []
     runs = list(RUN.finditer(text))
     evidence = Evidence(text, sender_address=sender_address, hint=dollar_hint, hints=hints)
-    message_decimal = _message_decimal(runs) if len(runs) > 1 else None
+    context = _Context(text, runs)
     pending: list[tuple[re.Match[str], _Mark | None, _Mark | None]] = []
     for run in runs:
         prefix = _prefix_mark(text, _sign_start(text, run.start()))
         suffix = _suffix_mark(text, _after_trailing_sign(text, run.end()))
         if prefix and prefix.marker.shape and not _shaped(run.group()):
             prefix = None
-        if suffix and suffix.marker.shape and not (_shaped(run.group()) or suffix.start == run.end()):
+        if suffix and suffix.marker.shape and not (
+            _shaped(run.group()) or (suffix.start == run.end() and not suffix.text.isascii())
+        ):
             suffix = None
+        if not prefix and _inside_word(text, run.start()):
+            continue  # "DY648811R", "XX7314": part of a reference, not an amount
         if suffix and _next_is_number(text, suffix.end):
             suffix = None  # "5.00 EUR 4.50": the code introduces the next amount
         for mark in (prefix, suffix):
@@ -196,10 +206,14 @@ def find_money(
         pending.append((run, prefix, suffix))
     found: list[Money] = []
     for run, prefix, suffix in pending:
-        money = _money(text, run, prefix, suffix, evidence, message_decimal)
+        money = _money(text, run, prefix, suffix, evidence, context)
         if money is not None:
             found.append(money)
     return found
+
+
+def _inside_word(text: str, start: int) -> bool:
+    return start > 0 and _letter(text[start - 1])
 
 
 def _sign_start(text: str, start: int) -> int:
@@ -209,8 +223,12 @@ def _sign_start(text: str, start: int) -> int:
 
 
 def _after_trailing_sign(text: str, end: int) -> int:
-    if text[end : end + 1] in tuple(_MINUS) and not text[end + 1 : end + 2].isdigit():
-        return end + 1
+    """Past a trailing minus ("1,100,000-", "250,000- /"), not a dash before a word or a
+    number ("15,00,000.00-SBI", "29467.70- Union Bank")."""
+    if text[end : end + 1] in tuple(_MINUS):
+        following = text[end + 1 : end + 3].lstrip(" ")
+        if not following or not following[0].isalnum():
+            return end + 1
     return end
 
 
@@ -240,57 +258,80 @@ def _money(
     prefix: _Mark | None,
     suffix: _Mark | None,
     evidence: Evidence,
-    message_decimal: str | None,
+    context: _Context,
 ) -> Money | None:
-    currency, confidence, marked = _currency(prefix, suffix, evidence)
-    if not marked:
-        currency, confidence = evidence.implied()
     start, end = run.start(), run.end()
     raw = run.group()
-    spaced = " " in raw
-    if spaced and not (suffix or conventions_of(currency).spaced or _decimal_tail(raw)):
-        raw = raw.split(" ", 1)[0]  # "Rs 500 123": the amount ends at the space
-        end = start + len(raw)
-        suffix = None
-    reading = read_run(
-        raw, digits=digits_of(currency), conventions=conventions_of(currency),
-        message_decimal=message_decimal,
-    )  # fmt: skip
-    if reading is None and spaced and suffix:
-        cut = raw.rfind(" ") + 1  # "2026 500 ₽": the amount starts after the last space
-        raw, start = raw[cut:], start + cut
-        reading = read_run(raw, digits=digits_of(currency), conventions=conventions_of(currency))
-    if reading is None:
-        return None
-    sign_at = _sign_start(text, run.start())
-    negative = sign_at < run.start() and text[sign_at] in _MINUS
+    sign_at = _sign_start(text, start)
+    negative = sign_at < start and text[sign_at] in _MINUS
+    head = prefix.start if prefix else sign_at
+    negative = negative or (head > 0 and text[head - 1] in _MINUS + "(")
     trailing = _after_trailing_sign(text, end)
-    negative = negative or trailing > end
     tail = suffix.end if suffix else trailing
     if _MAGNITUDE.match(text, tail):
         return None
     dr_cr = None
-    drcr = _DR_CR.match(text, tail)
-    if drcr:
+    currency, confidence, marked = _currency(prefix, suffix, evidence)
+    if drcr := _DR_CR.match(text, tail):
         word = drcr.group(1)
-        if word in ("cr", "Cr") and "." not in raw and "," not in raw:
-            return None  # "Rs 500 Cr": crore, a figure in a story
-        dr_cr = word.upper()
-        tail = drcr.end()
-    head = prefix.start if prefix else sign_at
-    if head > 0 and text[head - 1] in _MINUS + "(":
-        negative = True
+        glued = not drcr.group().startswith(" ")
+        crore = (glued or not _decimal_tail(raw)) and not drcr.group().endswith(".")
+        if word in ("cr", "Cr") and crore and currency in _CRORE:
+            return None  # "Rs 500 Cr", "(12.07Cr)": crores, a figure in a story
+        dr_cr, tail = word.upper(), drcr.end()
+    if marked and not suffix and not dr_cr and end < len(text) and _letter(text[end]):
+        return None  # "KD779064T": a reference that happens to hold a marker
     if not marked:
-        labelled = _LABELLED.search(text, max(0, head - _LABEL_WINDOW), head) is not None
-        signed = negative and _shaped(raw)
-        if not (labelled or signed or dr_cr) or _glued(text, head, tail):
+        # an unmarked number is an amount only when labelled, signed or followed by DR/CR
+        signed = (negative or trailing > end) and _shaped(raw)
+        if not (sign_at in context.labelled() or signed or dr_cr) or _glued(text, head, tail):
             return None
-        confidence = min(confidence, reading.confidence)
-        return Money(head, tail, reading.value, currency, False, negative, confidence, dr_cr)
+        currency, confidence = evidence.implied()
+    spaced = " " in raw
+    if spaced and not (suffix or conventions_of(currency).spaced or _decimal_tail(raw)):
+        raw = raw.split(" ", 1)[0]  # "Rs 500 123": the amount ends at the space
+        end = trailing = tail = start + len(raw)
+    reading = read_run(
+        raw, digits=digits_of(currency), conventions=conventions_of(currency),
+        message_decimal=context.decimal,
+    )  # fmt: skip
+    if reading is None and spaced and suffix:
+        cut = raw.rfind(" ") + 1  # "2026 500 ₽": the amount starts after the last space
+        raw, start = raw[cut:], start + cut
+        head = start if prefix is None else head
+        reading = read_run(raw, digits=digits_of(currency), conventions=conventions_of(currency))
+    if reading is None:
+        return None
+    negative = negative or trailing > end
     return Money(
-        min(head, start), max(tail, end), reading.value, currency, True, negative,
+        min(head, start), max(tail, end), reading.value, currency, marked, negative,
         min(confidence, reading.confidence), dr_cr,
     )  # fmt: skip
+
+
+def _index_names() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for name in sorted(NAMES, key=len, reverse=True):
+        index.setdefault(_name_key(name), []).append(name)
+    return index
+
+
+_NAMES_BY_START = _index_names()
+
+
+class _Context:
+    """What the whole message says about its numbers, computed once and only when needed."""
+
+    def __init__(self, text: str, runs: list[re.Match[str]]) -> None:
+        self.text = text
+        self.decimal = _message_decimal(runs) if len(runs) > 1 else None
+        self._labelled: set[int] | None = None
+
+    def labelled(self) -> set[int]:
+        """Where numbers named by a label or a verb start."""
+        if self._labelled is None:
+            self._labelled = {m.end() for m in _LABELLED.finditer(self.text)}
+        return self._labelled
 
 
 def _decimal_tail(run: str) -> bool:

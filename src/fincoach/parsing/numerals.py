@@ -41,9 +41,10 @@ RUN = re.compile(
     r"(?:\d+(?:[.,'’٫٬，．]\d+|[ \u00a0\u202f\u2009]\d{3}(?!\d))*|(?<![\w.,])[.٫]\d+)"
 )
 
-_EXCESS_ZEROS = 0.5  # "5.000" in a two-decimal currency: exact, but unusual
+_EXCESS_ZEROS = 1.5  # "5.000" in a two-decimal currency: exact, but unusual
 _BEYOND_PRECISION = 3.0  # "9.175" USD, "¥1,280.50": kept exact, never rounded, but doubtful
-_UNUSUAL_CONVENTION = 2.0  # a separator in a role no locale of the currency gives it
+_SECONDARY_CONVENTION = 1.0  # a role only a minor locale of the currency gives the separator
+_UNUSUAL_CONVENTION = 3.0  # a role no locale of the currency gives it
 _AGAINST_MESSAGE = 1.0  # the message writes its decimals the other way
 _SAME_CHAR = 1.0  # "55.000.00": one character both groups and marks decimals
 _CLEAR_MARGIN = 1.5  # a reading is clear when every other costs this much more
@@ -63,6 +64,7 @@ class Conventions:
 
     decimals: frozenset[str]
     groups: frozenset[str]
+    primary: str  # "decimal+group" of the currency's most widely spoken locale
     lakh: bool
     spaced: bool  # a leading locale groups with spaces: "12 000" is one number
 
@@ -71,16 +73,17 @@ class Conventions:
         """`pairs` as in currencies.json: "decimal+group" strings, "L" for lakh grouping."""
         decimals = {p[0].translate(_FOLD) for p in pairs if len(p) == 2}
         groups = {p[1].translate(_FOLD) for p in pairs if len(p) == 2}
-        leading = [p for p in pairs if len(p) == 2][:2]
+        leading = [p.translate(_FOLD) for p in pairs if len(p) == 2][:2]
         return cls(
             frozenset(decimals),
             frozenset(groups),
+            leading[0] if leading else ".,",
             "L" in pairs,
             any(p[1] in _SPACES for p in leading),
         )
 
 
-ANY = Conventions(frozenset(".,٫"), frozenset(".,' ٬"), True, False)
+ANY = Conventions(frozenset(".,٫"), frozenset(".,' ٬"), "", True, False)
 
 
 def ascii_digits(text: str) -> str:
@@ -94,11 +97,11 @@ def _grouping_ok(groups: list[str], sep: str) -> bool:
     if len(groups) == 1:
         return True
     head, tail = groups[0], groups[1:]
-    if not 1 <= len(head) <= 3 or (head[0] == "0"):
+    if not 1 <= len(head) <= 3:
         return False
     if all(len(g) == 3 for g in tail):
-        return True
-    # Indian: 1,23,45,678 - two-digit groups, then a final group of three
+        return head[0] != "0"
+    # Indian: 1,23,45,678 - two-digit groups, then a final group of three (SBI pads "0,87,695")
     return (
         sep in ",٬ "
         and len(groups) >= 3
@@ -147,6 +150,12 @@ def _doubt(fraction: str, decimal: str | None, group: str | None, digits: int | 
     return cost
 
 
+def _convention_cost(mark: str, allowed: frozenset[str], primary: str) -> float:
+    if not primary or mark == primary:
+        return 0.0
+    return _SECONDARY_CONVENTION if mark in allowed else _UNUSUAL_CONVENTION
+
+
 def _penalty(
     fraction: str,
     decimal: str | None,
@@ -156,10 +165,10 @@ def _penalty(
     message_decimal: str | None,
 ) -> float:
     cost = _doubt(fraction, decimal, group, digits)
-    if decimal is not None and decimal in _EITHER and decimal not in conventions.decimals:
-        cost += _UNUSUAL_CONVENTION
-    if group is not None and group in _EITHER and group not in conventions.groups:
-        cost += _UNUSUAL_CONVENTION
+    if decimal is not None and decimal in _EITHER:
+        cost += _convention_cost(decimal, conventions.decimals, conventions.primary[:1])
+    if group is not None and group in _EITHER:
+        cost += _convention_cost(group, conventions.groups, conventions.primary[1:])
     if message_decimal is not None and (
         (decimal is not None and decimal in _EITHER and decimal != message_decimal)
         or group == message_decimal
@@ -193,7 +202,7 @@ def read_run(
     except InvalidOperation:
         return None
     clear = len(scored) == 1 or scored[1][0] - cost >= _CLEAR_MARGIN
-    confidence = 1.0 if doubt == 0 else 0.9 if doubt <= _EXCESS_ZEROS else 0.8 if doubt <= _SAME_CHAR else 0.5
+    confidence = 1.0 if doubt == 0 else 0.9 if doubt <= _SAME_CHAR else 0.8 if doubt <= _EXCESS_ZEROS else 0.5
     if not clear:
         confidence = min(confidence, 0.5)
     return Reading(value, confidence)

@@ -74,7 +74,11 @@ def main() -> None:
         weight = float(share.get("population_percent", 0.0)) + 0.001
         for code in used:
             symbol = _clean(locale.currency_symbols.get(code, ""))
-            if symbol and symbol != code and not (symbol.isascii() and symbol.isupper() and len(symbol) == 3):
+            if (
+                symbol
+                and symbol != code
+                and not (symbol.isascii() and symbol.isupper() and len(symbol) == 3)
+            ):
                 symbols[symbol][code] += 1
             if code in local or identifier == "en":
                 for name in (locale.currencies.get(code, ""), *dict(plural.get(code, {})).values()):
@@ -99,11 +103,16 @@ def main() -> None:
             ]
             for code, where in sorted(used.items())
         },
-        "symbols": {s: [c for c, _n in counts.most_common()] for s, counts in sorted(symbols.items())},
+        "symbols": {
+            s: [c for c, _n in counts.most_common()] for s, counts in sorted(symbols.items())
+        },
         "names": {n: sorted(codes) for n, codes in sorted(names.items())},
     }
     OUT.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
-    print(f"{OUT}: {len(table['currencies'])} currencies, {len(table['symbols'])} symbols, {len(table['names'])} names")
+    print(
+        f"{OUT}: {len(table['currencies'])} currencies, {len(table['symbols'])} symbols, "
+        f"{len(table['names'])} names"
+    )
 
 
 if __name__ == "__main__":

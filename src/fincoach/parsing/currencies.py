@@ -62,7 +62,9 @@ def _short_latin(text: str) -> bool:
     return core.isascii() and core.isalpha() and len(core) <= 3
 
 
-def _build() -> tuple[dict[str, CurrencyInfo], dict[str, Marker], dict[str, Marker], dict[str, Any]]:
+def _build() -> tuple[
+    dict[str, CurrencyInfo], dict[str, Marker], dict[str, Marker], dict[str, Any]
+]:
     generated, marks = _data()
     table = {
         code: CurrencyInfo(code, digits, frozenset(where), Conventions.from_pairs(pairs))

@@ -40,7 +40,11 @@ def _words_pattern(words: list[str]) -> re.Pattern[str]:
     parts = []
     for word in words:
         head = r"\b" if word[:1].isascii() and word[:1].isalpha() else ""
-        tail = r"\b" if word.rstrip("?.\\")[-1:].isascii() and word.rstrip("?.\\")[-1:].isalpha() else ""
+        tail = (
+            r"\b"
+            if word.rstrip("?.\\")[-1:].isascii() and word.rstrip("?.\\")[-1:].isalpha()
+            else ""
+        )
         parts.append(f"{head}{word}{tail}")
     return re.compile("|".join(parts), re.IGNORECASE)
 

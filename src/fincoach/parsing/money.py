@@ -22,26 +22,15 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fincoach.parsing.currencies import (
-    MARKER_LENGTHS,
-    MARKERS,
-    NAME_LENGTHS,
-    NAMES,
-    Marker,
-    conventions_of,
-    digits_of,
-)
+from fincoach.parsing.currencies import MARKERS, NAMES, conventions_of, digits_of
 from fincoach.parsing.evidence import Evidence, country_of_sender
+from fincoach.parsing.markers import GAP, Mark, letter, prefix_mark, suffix_mark
 from fincoach.parsing.numerals import RUN, ascii_digits, decimal_mark, read_run
 
 ISO_CODES = frozenset(code for code, marker in MARKERS.items() if marker.code)
 
 _DIGIT = re.compile(r"\d")
 _MINUS = "-−–"
-_GAP = " \u00a0\u202f\u2009\u200e\u200f\u061c"
-_PREFIX_ENDS = frozenset(m[-1] for m in MARKERS)
-_SUFFIX_STARTS = frozenset(m[0] for m in MARKERS)
-_WORD = re.compile(r"[^\W\d_]+")
 _CRORE = frozenset([None, "INR", "PKR", "NPR", "LKR", "BDT"])  # where "Cr" counts crores
 _DR_CR = re.compile(r" ?(DR|CR|Dr|Cr|dr|cr)\.?(?![^\W\d_])")
 # "$4.2 billion", "₹1,500 crore": figures in a story, never one person's transaction.
@@ -76,85 +65,6 @@ class Money:
     dr_cr: str | None = None
 
 
-@dataclass(slots=True)
-class _Mark:
-    text: str
-    marker: Marker
-    start: int
-    end: int
-
-
-def _unspaced(c: str) -> bool:
-    """Scripts written without spaces between words: a marker may touch their letters."""
-    o = ord(c)
-    return 0x0E00 <= o <= 0x0EFF or 0x1000 <= o <= 0x109F or 0x1780 <= o <= 0x17FF or o >= 0x2E80
-
-
-def _letter(c: str) -> bool:
-    return c.isalpha() and not _unspaced(c)
-
-
-def _prefix_mark(text: str, at: int) -> _Mark | None:
-    """A marker ending at `at`; spaces, bidi marks and one `:` or `)` may sit between it and the
-    number ("INR: 500", "($USD) 45.20")."""
-    j = at
-    punctuation = False
-    while j > 0 and at - j < 4:
-        c = text[j - 1]
-        if c in _GAP or (c in ":)" and not punctuation):
-            punctuation = punctuation or c in ":)"
-            j -= 1
-        else:
-            break
-    if j == 0 or text[j - 1] not in _PREFIX_ENDS:
-        return None
-    for length in MARKER_LENGTHS:
-        if length > j:
-            continue
-        candidate = text[j - length : j]
-        marker = MARKERS.get(candidate)
-        if marker is None:
-            continue
-        before = text[j - length - 1] if j - length > 0 else " "
-        if _letter(candidate[0]) and (_letter(before) or before.isdigit()):
-            continue
-        return _Mark(candidate, marker, j - length, j)
-    return None
-
-
-def _suffix_mark(text: str, at: int) -> _Mark | None:
-    j = at
-    while j < len(text) and j - at < 2 and text[j] in _GAP:
-        j += 1
-    if j >= len(text):
-        return None
-    first = text[j]
-    if first in _SUFFIX_STARTS:
-        for length in MARKER_LENGTHS:
-            candidate = text[j : j + length]
-            if len(candidate) == length and (marker := MARKERS.get(candidate)):
-                if _ends_word(text, j + length, candidate):
-                    return _Mark(candidate, marker, j, j + length)
-    if first.isalpha():
-        window = text[j : j + NAME_LENGTHS[0]].lower()
-        for name in _NAMES_BY_START.get(_name_key(window), ()):
-            if window.startswith(name) and _ends_word(text, j + len(name), name):
-                return _Mark(name, NAMES[name], j, j + len(name))
-    return None
-
-
-def _name_key(text: str) -> str:
-    """Names are indexed by their first word, or first character in scripts without spaces."""
-    if _unspaced(text[0]):
-        return text[0]
-    word = _WORD.match(text)
-    return word.group() if word else ""
-
-
-def _ends_word(text: str, end: int, candidate: str) -> bool:
-    return not (_letter(candidate[-1]) and end < len(text) and _letter(text[end]))
-
-
 def _shaped(run: str) -> bool:
     """Looks like money: grouped or with a decimal part ("1,200.00", "4 150"), not "5" or "1"."""
     return any(not c.isdigit() for c in run)
@@ -162,7 +72,9 @@ def _shaped(run: str) -> bool:
 
 def _message_decimal(runs: list[re.Match[str]]) -> str | None:
     votes = Counter(mark for r in runs if (mark := decimal_mark(ascii_digits(r.group()))))
-    if len(votes) == 1 or (len(votes) == 2 and votes.most_common(2)[1][1] * 3 < votes.most_common(1)[0][1]):
+    if len(votes) == 1 or (
+        len(votes) == 2 and votes.most_common(2)[1][1] * 3 < votes.most_common(1)[0][1]
+    ):
         return votes.most_common(1)[0][0]
     return None
 
@@ -186,14 +98,18 @@ def find_money(
     runs = list(RUN.finditer(text))
     evidence = Evidence(text, sender_address=sender_address, hint=dollar_hint, hints=hints)
     context = _Context(text, runs)
-    pending: list[tuple[re.Match[str], _Mark | None, _Mark | None]] = []
+    pending: list[tuple[re.Match[str], Mark | None, Mark | None]] = []
     for run in runs:
-        prefix = _prefix_mark(text, _sign_start(text, run.start()))
-        suffix = _suffix_mark(text, _after_trailing_sign(text, run.end()))
+        prefix = prefix_mark(text, _sign_start(text, run.start()))
+        suffix = suffix_mark(text, _after_trailing_sign(text, run.end()))
         if prefix and prefix.marker.shape and not _shaped(run.group()):
             prefix = None
-        if suffix and suffix.marker.shape and not (
-            _shaped(run.group()) or (suffix.start == run.end() and not suffix.text.isascii())
+        if (
+            suffix
+            and suffix.marker.shape
+            and not (
+                _shaped(run.group()) or (suffix.start == run.end() and not suffix.text.isascii())
+            )
         ):
             suffix = None
         if not prefix and _inside_word(text, run.start()):
@@ -213,11 +129,15 @@ def find_money(
 
 
 def _inside_word(text: str, start: int) -> bool:
-    return start > 0 and _letter(text[start - 1])
+    return start > 0 and letter(text[start - 1])
 
 
 def _sign_start(text: str, start: int) -> int:
-    if start > 0 and text[start - 1] in _MINUS + "+" and not (start > 1 and text[start - 2].isdigit()):
+    if (
+        start > 0
+        and text[start - 1] in _MINUS + "+"
+        and not (start > 1 and text[start - 2].isdigit())
+    ):
         return start - 1
     return start
 
@@ -233,16 +153,18 @@ def _after_trailing_sign(text: str, end: int) -> int:
 
 
 def _next_is_number(text: str, at: int) -> bool:
-    rest = text[at : at + 3].lstrip(_GAP + ":")
+    rest = text[at : at + 3].lstrip(GAP + ":")
     return bool(rest) and rest[0].isdigit()
 
 
 def _currency(
-    prefix: _Mark | None, suffix: _Mark | None, evidence: Evidence
+    prefix: Mark | None, suffix: Mark | None, evidence: Evidence
 ) -> tuple[str | None, float, bool]:
     """(currency, confidence, marked) from the markers around a number."""
     resolved = [
-        (mark, r) for mark in (prefix, suffix) if mark and (r := evidence.resolve(mark.text, mark.marker))
+        (mark, r)
+        for mark in (prefix, suffix)
+        if mark and (r := evidence.resolve(mark.text, mark.marker))
     ]
     if not resolved:
         return None, 1.0, False
@@ -255,8 +177,8 @@ def _currency(
 def _money(
     text: str,
     run: re.Match[str],
-    prefix: _Mark | None,
-    suffix: _Mark | None,
+    prefix: Mark | None,
+    suffix: Mark | None,
     evidence: Evidence,
     context: _Context,
 ) -> Money | None:
@@ -279,7 +201,7 @@ def _money(
         if word in ("cr", "Cr") and crore and currency in _CRORE:
             return None  # "Rs 500 Cr", "(12.07Cr)": crores, a figure in a story
         dr_cr, tail = word.upper(), drcr.end()
-    if marked and not suffix and not dr_cr and end < len(text) and _letter(text[end]):
+    if marked and not suffix and not dr_cr and end < len(text) and letter(text[end]):
         return None  # "KD779064T": a reference that happens to hold a marker
     if not marked:
         # an unmarked number is an amount only when labelled, signed or followed by DR/CR
@@ -288,7 +210,9 @@ def _money(
             return None
         currency, confidence = evidence.implied()
     spaced = " " in raw
-    if spaced and not (suffix or conventions_of(currency).spaced or _decimal_tail(raw)):
+    if spaced and not (
+        suffix or conventions_of(currency).spaced or _decimal_tail(raw, digits_of(currency))
+    ):
         raw = raw.split(" ", 1)[0]  # "Rs 500 123": the amount ends at the space
         end = trailing = tail = start + len(raw)
     reading = read_run(
@@ -309,16 +233,6 @@ def _money(
     )  # fmt: skip
 
 
-def _index_names() -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for name in sorted(NAMES, key=len, reverse=True):
-        index.setdefault(_name_key(name), []).append(name)
-    return index
-
-
-_NAMES_BY_START = _index_names()
-
-
 class _Context:
     """What the whole message says about its numbers, computed once and only when needed."""
 
@@ -334,16 +248,18 @@ class _Context:
         return self._labelled
 
 
-def _decimal_tail(run: str) -> bool:
+def _decimal_tail(run: str, digits: int | None = 2) -> bool:
+    """The run ends in a decimal part ("1 234,56"): its spaces then group thousands."""
     last = run.rsplit(" ", 1)[-1]
-    return bool(re.search(r"[.,٫]\d{1,2}$", last))
+    places = max(2, digits or 0)
+    return bool(re.search(rf"[.,٫]\d{{1,{places}}}$", last))
 
 
 def _glued(text: str, head: int, tail: int) -> bool:
     """An unmarked number inside a word or followed by a percent sign is no amount."""
     before = text[head - 1] if head > 0 else " "
     after = text[tail] if tail < len(text) else " "
-    return before.isalnum() or after.isalnum() or after in "%.," and text[tail + 1 : tail + 2].isdigit() or after == "%"
+    return before.isalnum() or after.isalnum() or after == "%"
 
 
 def parse_number(text: str, currency: str | None = None) -> Decimal | None:
@@ -379,7 +295,9 @@ def currency_of(
     found = MARKERS.get(text) or NAMES.get(text.lower())
     if found is None:
         return None
-    resolved = Evidence(context, sender_address=sender_address, hint=dollar_hint, hints=hints).resolve(text, found)
+    resolved = Evidence(
+        context, sender_address=sender_address, hint=dollar_hint, hints=hints
+    ).resolve(text, found)
     return resolved[0] if resolved else None
 
 

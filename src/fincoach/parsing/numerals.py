@@ -37,12 +37,10 @@ _FOLD = str.maketrans({"，": ",", "．": ".", "’": "'", "\u00a0": " ", "\u202
 
 # A run: digit groups joined by single separators; a space joins only a group of exactly three
 # digits (so "500 1234" is two numbers), and a run may start with a decimal point (".93").
-RUN = re.compile(
-    r"(?:\d+(?:[.,'’٫٬，．]\d+|[ \u00a0\u202f\u2009]\d{3}(?!\d))*|(?<![\w.,])[.٫]\d+)"
-)
+RUN = re.compile(r"(?:\d+(?:[.,'’٫٬，．]\d+|[ \u00a0\u202f\u2009]\d{3}(?!\d))*|(?<![\w.,])[.٫]\d+)")
 
 _EXCESS_ZEROS = 1.5  # "5.000" in a two-decimal currency: exact, but unusual
-_BEYOND_PRECISION = 3.0  # "9.175" USD, "¥1,280.50": kept exact, never rounded, but doubtful
+_BEYOND_PRECISION = 4.0  # "9.175" USD, "¥1,280.50": kept exact, never rounded, but doubtful
 _SECONDARY_CONVENTION = 1.0  # a role only a minor locale of the currency gives the separator
 _UNUSUAL_CONVENTION = 3.0  # a role no locale of the currency gives it
 _AGAINST_MESSAGE = 1.0  # the message writes its decimals the other way
@@ -202,7 +200,15 @@ def read_run(
     except InvalidOperation:
         return None
     clear = len(scored) == 1 or scored[1][0] - cost >= _CLEAR_MARGIN
-    confidence = 1.0 if doubt == 0 else 0.9 if doubt <= _SAME_CHAR else 0.8 if doubt <= _EXCESS_ZEROS else 0.5
+    confidence = (
+        1.0
+        if doubt == 0
+        else 0.9
+        if doubt <= _SAME_CHAR
+        else 0.8
+        if doubt <= _EXCESS_ZEROS
+        else 0.5
+    )
     if not clear:
         confidence = min(confidence, 0.5)
     return Reading(value, confidence)

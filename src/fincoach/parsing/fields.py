@@ -139,7 +139,8 @@ def find_reference(text: str, words: FieldWords | None = None) -> str | None:
 _STOP = (
     r"(?=\s+(?:on|dated|date|via|using|with|ref|refno|rrn|txn|avl|avbl|avail|available|thru|"
     r"through|info|upi|imps|neft|rtgs|bal|balance|not|if|call|sms|is|has|was|were|total|"
-    r"from|by|at|umrn|for|to|in|into|onto|sur|auf|con|com|mit|avec|para|por)\b|\s+on(?=\d)|"
+    r"from|by|at|umrn|for|to|in|into|onto|sur|auf|con|com|mit|avec|para|por|a/c|acct|"
+    r"successful(?:ly)?)\b|\s+on(?=\d)|"
     r"\s+(?:el|em|le|am|del|on|pada)\s+\d|"
     r"\s*[;(|\[]|\s*,\s|"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?:\s|$|(?-i:[A-Z][a-z]))|\s*\n|\s*$"
@@ -161,7 +162,9 @@ _LABEL_LINE = re.compile(
 _LABELLED = re.compile(
     rf"\b(?:{_MERCHANT_LABELS})\s*[:：\-]\s*"
     # the value ends at the line's end, or where the next "Label:" starts on the same line
-    r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)|\s+(?-i:[A-Z])[A-Za-z]+(?: [A-Za-z]+){0,2}:\s)",
+    # ("Desc: POS WEB PMT SHOPRITE Bal: ..." ends before "Bal:", not before "PMT SHOPRITE Bal:")
+    r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)"
+    r"|\s+(?-i:[A-Z][a-z]*)(?: (?-i:[A-Z]?[a-z]+)){0,2}:\s)",
     _I,
 )
 # The lookbehind lets a name start only at a word's start: without it a long run of letters is
@@ -224,7 +227,14 @@ _AMOUNT_START = re.compile(r"\d[\d.,\s]*(?:€|£|\$|₹|¥|₱|₦|฿)")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", _I)
 
 
+# A descriptor that quotes the shop's name after its place: 'BLR MINSK "Sosedi"'.
+_QUOTED = re.compile(r"[\"«„“](?P<q>[^\"«»„“”]{2,60})[\"»”“]")
+
+
 def _clean(name: str, labels: LabelPatterns | None = None) -> str | None:
+    quoted = _QUOTED.search(name)
+    if quoted:
+        name = quoted.group("q")
     name = name.strip(" \t.,:;-_*'\"“”«»")
     name = re.sub(r"^\.+", "", name)
     if len(name) < 2 or len(name) > 80 or _BAD_START.match(name) or _AMOUNT_START.match(name):

@@ -36,9 +36,7 @@ def name_starts_well(text: str, position: int) -> bool:
 
 # An account number, masked or grouped (matched on folded text); not an amount ("kartou
 # 349,00 Kč").
-_MASKED = (
-    r"(?P<num>\d{0,6}(?:[x*•·#]{1,12}|\.{2,4})?[ -]?\d{2,}(?:-\d{4}){0,3})(?![\d٫]|[.,]\d)"
-)
+_MASKED = r"(?P<num>\d{0,6}(?:[x*•·#]{1,12}|\.{2,4})?[ -]?\d{2,}(?:-\d{4}){0,3})(?![\d٫]|[.,]\d)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,10 +59,14 @@ def _last_digits(number: str) -> str:
     return "".join(digits[-4:])
 
 
+_PER_PATTERN = 2  # the reader's account is named early; two matches cover "to X from Y"
+
+
 def _account_candidates(text: str, words: FieldWords | None) -> list[tuple[int, str]]:
-    """(position, last digits) of every account or card number the text names."""
+    """(position, last digits) of the first account or card numbers the text names."""
     found: list[tuple[int, str]] = []
     for pattern in _ACCOUNT_PATTERNS:
+        kept = 0
         for m in pattern.finditer(text):
             if _NOT_ACCOUNT.search(text[max(0, m.start() - 24) : m.start() + 1]):
                 continue
@@ -70,12 +74,17 @@ def _account_candidates(text: str, words: FieldWords | None) -> list[tuple[int, 
             if re.match(r"\d{1,2}[:/]\d", text[m.start(1) : m.start(1) + 5]):
                 continue
             found.append((m.start(), _last_digits(m.group(1))))
+            kept += 1
+            if kept == _PER_PATTERN:
+                break
     if words is not None:
         labels = label_patterns(words)
-        folded = fold(text)
+        # the languages' labels matter before the first number the English grammar found
+        folded = fold(text[: min(found)[0] + 1] if found else text)
         for labelled in (labels.account, labels.account_after):
             if labelled is None:
                 continue
+            kept = 0
             for m in labelled.finditer(folded):
                 number = m.group("num")
                 if sum(c.isdigit() for c in number) < 3:
@@ -83,6 +92,9 @@ def _account_candidates(text: str, words: FieldWords | None) -> list[tuple[int, 
                 if re.match(r"\d{1,2}[:/.]\d", text[m.start("num") : m.start("num") + 5]):
                     continue
                 found.append((m.start(), _last_digits(number)))
+                kept += 1
+                if kept == _PER_PATTERN:
+                    break
     return sorted(found)
 
 
@@ -116,23 +128,26 @@ _REFERENCE = re.compile(
 )
 
 
-def find_reference(text: str, words: FieldWords | None = None) -> str | None:
-    """The transaction's reference (UTR, RRN, TrxID...): letters and digits, at least three
-    digits, not a date."""
-    spans = [(m.start(), m.start("ref"), m.end("ref")) for m in _REFERENCE.finditer(text)]
-    if words is not None:
-        labelled = label_patterns(words).reference
-        if labelled is not None:
-            spans += [
-                (m.start(), m.start("ref"), m.end("ref")) for m in labelled.finditer(fold(text))
-            ]
-    for _, start, end in sorted(spans):
-        ref = text[start:end]
+def _reference_in(matches: Iterator[re.Match[str]], text: str) -> str | None:
+    for m in matches:
+        ref = text[m.start("ref") : m.end("ref")]
         digits = sum(c.isdigit() for c in ref)
         if digits < 3 or re.fullmatch(r"\d{1,2}[-.]\d{1,2}[-.]\d{2,4}", ref):
             continue
         return ref
     return None
+
+
+def find_reference(text: str, words: FieldWords | None = None) -> str | None:
+    """The transaction's reference (UTR, RRN, TrxID...): letters and digits, at least three
+    digits, not a date; after an English label first, else after a label of the message's
+    languages (`words`)."""
+    found = _reference_in(_REFERENCE.finditer(text), text)
+    if found is None and words is not None:
+        labelled = label_patterns(words).reference
+        if labelled is not None:
+            found = _reference_in(labelled.finditer(fold(text)), text)
+    return found
 
 
 # ---------------------------------------------------------------- counterparty
@@ -267,6 +282,9 @@ def _trim(name: str) -> str:
     return name
 
 
+_LABELLED_REACH = 2000  # a label in a language other than English: alerts are short
+
+
 def find_merchant(
     text: str,
     direction: Direction,
@@ -284,8 +302,8 @@ def find_merchant(
             name = _clean(m.group("m"))
             if name:
                 return name
-    folded = fold(head)
     if labels is not None and labels.labelled is not None:
+        folded = fold(head[:_LABELLED_REACH])
         for m in labels.labelled.finditer(folded):
             if m.group("colon") is None and not name_starts_well(head, m.start("m")):
                 continue

@@ -225,7 +225,7 @@ def extract_all(text: str, *, dollar_hint: str | None = None) -> list[Found]:
     lex = lexicon(scripts_of(text))
     # cheap screen first: most ordinary mail names no amount at all
     moneys = find_money(text, dollar_hint=dollar_hint)[:_MAX_AMOUNTS]
-    if not moneys or lex.hard.search(text[:_HEAD]):
+    if not moneys or lex.rejects(text[:_HEAD]):
         return []
     rows = find_rows(text, moneys)
     if rows:

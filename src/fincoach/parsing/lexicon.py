@@ -150,17 +150,17 @@ class Lexicon:
     fee: re.Pattern[str]
     minor: re.Pattern[str]
     label: re.Pattern[str]
-    kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    kinds: re.Pattern[str]  # one named group per kind
     fields: FieldWords
 
     def blank(self, text: str) -> str:
         """The text folded to lower case, masked phrases replaced by spaces (offsets kept)."""
         return self.mask.sub(lambda m: " " * len(m.group()), fold(text))
 
-    def verbs(self, text: str, offset: int = 0) -> list[Verb]:
-        """The direction words in the (folded) text; `offset` is added to their positions."""
+    def verbs(self, folded: str, offset: int = 0) -> list[Verb]:
+        """The direction words in `folded` (text from `blank` or `fold`); `offset` is added to
+        their positions."""
         found: list[Verb] = []
-        folded = fold(text)
         for script in self.directions:
             for m in script.pattern.finditer(folded):
                 index, end = int((m.lastgroup or "d0")[1:]), m.end()
@@ -175,6 +175,10 @@ class Lexicon:
             found.sort(key=lambda v: v.start)
         return found
 
+    def rejects(self, text: str) -> bool:
+        """A hard negative (an OTP, a declined or failed payment) is in the text."""
+        return self.hard.search(fold(text)) is not None
+
     def soft_penalty(self, text: str, headline: str = "") -> float:
         """Sum of the weights of the soft-negative kinds present in the text (near the amount)
         and of the headline kinds present in the headline (subject and first lines)."""
@@ -185,12 +189,9 @@ class Lexicon:
         )
 
     def kind_of(self, text: str) -> str | None:
-        """The first transaction kind named in the text (purchase, transfer, withdrawal...)."""
-        folded = fold(text)
-        for name, pattern in self.kinds:
-            if pattern.search(folded):
-                return name
-        return None
+        """The transaction kind named first in the text (purchase, transfer, withdrawal...)."""
+        m = self.kinds.search(fold(text))
+        return m.lastgroup if m is not None else None
 
 
 def _compile_folded(pattern: str) -> re.Pattern[str]:
@@ -359,7 +360,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN) -> Lexicon:
             by_script.setdefault(f.script, []).extend(f.kind.get(kind, []))  # type: ignore[call-overload]
         parts = [bounded(_alt(w), s) for s, w in by_script.items() if w]
         if parts:
-            kinds.append((kind, _compile_folded("|".join(parts))))
+            kinds.append(f"(?P<{kind}>{'|'.join(parts)})")
 
     balance_words = _words(files, "balance")
     limit_words = _words(files, "limit")
@@ -368,7 +369,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN) -> Lexicon:
         scripts=scripts,
         mask=_compile_folded("|".join(f"(?:{p})" for p in masks)),
         directions=_directions(files),
-        hard=re.compile("|".join(hard), _FLAGS),
+        hard=_compile_folded("|".join(hard)),
         soft=tuple(soft),
         headline=tuple(_kinds(negative.headline, weights)),
         balance=re.compile(f"{context.balance}|{balance_words}|{limit_words}", _FLAGS),
@@ -380,7 +381,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN) -> Lexicon:
         fee=re.compile(f"{context.fee}|{_words(files, 'fee')}", _FLAGS),
         minor=re.compile(context.minor, _FLAGS),
         label=re.compile(f"{context.label}|{_words(files, 'amount')}", _FLAGS),
-        kinds=tuple(kinds),
+        kinds=_compile_folded("|".join(kinds)),
         fields=FieldWords(
             scripts=scripts,
             merchant=_words(files, "merchant"),

@@ -16,6 +16,7 @@ from fincoach.parsing.merchants import normalize_merchant
 from fincoach.parsing.mime import DecodedMessage, decode_message
 from fincoach.parsing.money import currency_of, dollar_for_sender, find_money, parse_number
 from fincoach.parsing.rules import Pattern, Rule, rules_for
+from fincoach.parsing.scripts import scripts_of
 from fincoach.parsing.text import body_text, normalize
 from fincoach.parsing.types import Direction, ParsedTransaction, ParseResult
 
@@ -75,7 +76,7 @@ def _from_rule(rule: Rule, pattern: Pattern, m: re.Match[str], text: str) -> gen
 def _extract(
     text: str, matched: tuple[Rule, ...], sender_address: str | None
 ) -> tuple[list[generic.Found], str]:
-    if matched and not lexicon().hard.search(text[:3000]):
+    if matched and not lexicon(scripts_of(text)).rejects(text[:3000]):
         for rule in matched:
             for pattern in rule.patterns:
                 m = pattern.regex.search(text)

@@ -167,21 +167,31 @@ _MERCHANT_LABELS = (
     r"merchant(?: name)?|comercio|establecimiento|payee(?: name)?|beneficiary(?: name)?|"
     r"nombre del beneficiario|paid to|payment to|pagado a|recipient|store|empresa|"
     r"estabelecimento|favorecido|destinat[aá]rio|merchant details|lugar|h[äa]ndler|empf[äa]nger|"
-    r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente|desc(?:ription)?|"
-    r"narration|descripci[oó]n|concepto"
+    r"zahlungsempf[äa]nger|commer[çc]ant|b[ée]n[ée]ficiaire|esercente"
 )
-# An HTML table puts the label and its value in cells of their own: "Merchant\nTRADER JOE'S".
-_LABEL_LINE = re.compile(
-    rf"(?:^|\n)(?:{_MERCHANT_LABELS})\s*[:：]?[ \t]*\n(?P<m>[^\n|]{{2,60}})(?=\n|$)", _I
-)
-_LABELLED = re.compile(
-    rf"\b(?:{_MERCHANT_LABELS})\s*[:：\-]\s*"
-    # the value ends at the line's end, or where the next "Label:" starts on the same line
-    # ("Desc: POS WEB PMT SHOPRITE Bal: ..." ends before "Bal:", not before "PMT SHOPRITE Bal:")
-    r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)"
-    r"|\s+(?-i:[A-Z][a-z]*)(?: (?-i:[A-Z]?[a-z]+)){0,2}:\s)",
-    _I,
-)
+# What a payment was for: in a card alert the descriptor names the merchant ("Desc: POS WEB PMT
+# SHOPRITE"); in a credit it is the payer's note ("Narration: March rent"), weaker than "from X".
+_PURPOSE_LABELS = r"desc(?:ription)?|narration|descripci[oó]n|concepto"
+
+
+def _label_line(labels: str) -> re.Pattern[str]:
+    """An HTML table puts the label and its value in cells of their own: "Merchant\nACME"."""
+    return re.compile(rf"(?:^|\n)(?:{labels})\s*[:：]?[ \t]*\n(?P<m>[^\n|]{{2,60}})(?=\n|$)", _I)
+
+
+def _labelled(labels: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"\b(?:{labels})\s*[:：\-]\s*"
+        # the value ends at the line's end, or where the next "Label:" starts on the same line
+        # ("Desc: POS WEB PMT SHOPRITE Bal: ..." ends before "Bal:", not before "PMT SHOPRITE Bal:")
+        r"(?P<m>[^\n|]{2,60}?)(?=\s*(?:\n|\||$)"
+        r"|\s+(?-i:[A-Z][a-z]*)(?: (?-i:[A-Z]?[a-z]+)){0,2}:\s)",
+        _I,
+    )
+
+
+_LABELLED, _LABEL_LINE = _labelled(_MERCHANT_LABELS), _label_line(_MERCHANT_LABELS)
+_PURPOSE, _PURPOSE_LINE = _labelled(_PURPOSE_LABELS), _label_line(_PURPOSE_LABELS)
 # The lookbehind lets a name start only at a word's start: without it a long run of letters is
 # retried from every position (quadratic on hostile input).
 _SENT_YOU = re.compile(
@@ -297,19 +307,13 @@ def find_merchant(
     message's languages (`words`; English only when None)."""
     head = text[:4000]
     labels = label_patterns(words) if words is not None else None
-    for labelled in (_LABELLED, _LABEL_LINE):
-        for m in labelled.finditer(head):
-            name = _clean(m.group("m"))
-            if name:
-                return name
-    if labels is not None and labels.labelled is not None:
-        folded = fold(head[:_LABELLED_REACH])
-        for m in labels.labelled.finditer(folded):
-            if m.group("colon") is None and not name_starts_well(head, m.start("m")):
-                continue
-            name = _clean(_trim(head[m.start("m") : m.end("m")]), labels)
-            if name:
-                return name
+    own, own_purpose = (labels.labelled, labels.purpose) if labels else (None, None)
+    named = _labelled_name(head, (_LABELLED, _LABEL_LINE), own, labels)
+    if named:
+        return named
+    purpose = _labelled_name(head, (_PURPOSE, _PURPOSE_LINE), own_purpose, labels)
+    if purpose and direction is Direction.DEBIT:
+        return purpose
     for m in _SENT_YOU.finditer(head):
         name = _clean(m.group("m"))
         if name and direction is Direction.CREDIT:
@@ -353,7 +357,29 @@ def find_merchant(
                 cost = abs(position - anchor) + 45 * rank
                 if best is None or cost < best[0]:
                     best = (cost, name)
-    return best[1] if best is not None else None
+    return best[1] if best is not None else purpose
+
+
+def _labelled_name(
+    head: str,
+    english: tuple[re.Pattern[str], ...],
+    language: re.Pattern[str] | None,
+    labels: LabelPatterns | None,
+) -> str | None:
+    """The first value after one of the labels: English ones, then the languages' ones."""
+    for labelled in english:
+        for m in labelled.finditer(head):
+            name = _clean(m.group("m"))
+            if name:
+                return name
+    if language is not None:
+        for m in language.finditer(fold(head[:_LABELLED_REACH])):
+            if m.group("colon") is None and not name_starts_well(head, m.start("m")):
+                continue
+            name = _clean(_trim(head[m.start("m") : m.end("m")]), labels)
+            if name:
+                return name
+    return None
 
 
 def merchant_by_layout(

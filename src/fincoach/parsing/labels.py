@@ -42,6 +42,7 @@ _MASKED = r"(?P<num>\d{0,6}(?:[x*•·#]{1,12}|\.{2,4})?[ -]?\d{2,}(?:-\d{4}){0,
 @dataclass(frozen=True, slots=True)
 class LabelPatterns:
     labelled: re.Pattern[str] | None
+    purpose: re.Pattern[str] | None
     at: re.Pattern[str] | None
     from_: re.Pattern[str] | None
     to: re.Pattern[str] | None
@@ -67,18 +68,22 @@ def _name_then(prepositions: str, stop: str) -> re.Pattern[str] | None:
     )
 
 
+def _value_after(labels: str, stops: str) -> re.Pattern[str]:
+    """The value after a label; without a colon ("obchod BILLA"), the caller checks that a
+    name follows (see `name_starts_well`)."""
+    return re.compile(
+        rf"(?:{labels})(?:(?P<colon>\s*[:：\-]\s*)|\s+)"
+        rf"(?P<m>[^\s|:：;,][^\n|:：;]{{0,60}}?)(?={_END}{stops})"
+    )
+
+
 @cache
 def label_patterns(words: FieldWords) -> LabelPatterns:
     """The compiled patterns for one vocabulary (one combination of scripts)."""
     stop = words.stop
     stops = "" if _empty(stop) else rf"|\s+(?:{stop})"
-    labelled = None
-    if not _empty(words.merchant):
-        # without a colon ("obchod BILLA"), the caller checks that a name follows
-        labelled = re.compile(
-            rf"(?:{words.merchant})(?:(?P<colon>\s*[:：\-]\s*)|\s+)"
-            rf"(?P<m>[^\s|:：;,][^\n|:：;]{{0,60}}?)(?={_END}{stops})"
-        )
+    labelled = None if _empty(words.merchant) else _value_after(words.merchant, stops)
+    purpose = None if _empty(words.purpose) else _value_after(words.purpose, stops)
     after = None
     if not _empty(words.after):
         word = r"[A-Z0-9ÇĞİÖŞÜÄÖÜ&][\w&'.*/-]*"
@@ -99,6 +104,7 @@ def label_patterns(words: FieldWords) -> LabelPatterns:
     label_words = "|".join(w for w in (words.account, words.reference, stop) if not _empty(w))
     return LabelPatterns(
         labelled=labelled,
+        purpose=purpose,
         at=_name_then(words.at, stop),
         from_=_name_then(words.from_, stop),
         to=_name_then(words.to, stop),

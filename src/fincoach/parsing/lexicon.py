@@ -69,6 +69,7 @@ class NegativeWords(_Strict):
 
 class Labels(_Strict):
     merchant: list[str] = []  # "Merchant:", "obchod", "ご利用先"
+    purpose: list[str] = []  # what a payment was for ("Verwendungszweck:"): a fallback name
     merchant_at: list[str] = []  # where a purchase happened: "bei", "в", "لدى", "ที่"
     merchant_from: list[str] = []  # who paid the reader: "от", "kutoka kwa", "od"
     merchant_to: list[str] = []  # who the reader paid: "кому", "kwenda", "para"
@@ -124,6 +125,7 @@ class FieldWords:
 
     scripts: frozenset[str]
     merchant: str
+    purpose: str
     at: str
     from_: str
     to: str
@@ -385,6 +387,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN) -> Lexicon:
         fields=FieldWords(
             scripts=scripts,
             merchant=_words(files, "merchant"),
+            purpose=_words(files, "purpose"),
             at=_words(files, "merchant_at"),
             from_=_words(files, "merchant_from"),
             to=_words(files, "merchant_to"),

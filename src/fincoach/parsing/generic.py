@@ -23,13 +23,14 @@ from fincoach.parsing.fields import (
     find_reference,
     merchant_by_layout,
 )
-from fincoach.parsing.lexicon import Lexicon, Verb, lexicon
+from fincoach.parsing.lexicon import Lexicon, Verb, evidence_weights, lexicon
 from fincoach.parsing.money import Money, find_money, parse_number
 from fincoach.parsing.rows import Row, find_rows
 from fincoach.parsing.scripts import scripts_of
 from fincoach.parsing.types import Direction, Instrument
 
-ACCEPT_SCORE = 3.5
+_WEIGHTS = evidence_weights()["single"]
+ACCEPT_SCORE = _WEIGHTS["accept"]
 _VERB_WINDOW = 200
 _HEAD = 3000  # hard negatives and receipt hints are read in the first part of the text only
 _HEADLINE = 400  # the subject and the first lines: what the message is about
@@ -263,18 +264,86 @@ def _from_rows(lex: Lexicon, text: str, rows: list[Row]) -> list[Found]:
     ]
 
 
+def _choose_amount(lex: Lexicon, text: str, moneys: list[Money], verbs: list[Verb]) -> Money:
+    """The transaction's amount: the best-scored figure (see `_amount_score`)."""
+    return max(moneys, key=lambda m: _amount_score(lex, text, m, verbs))
+
+
+def _signed(text: str, money: Money) -> Direction | None:
+    """What the amount's own marks say: "50.00DR"/"CR", "-23,80" (money out), "+5.000.000đ"
+    (money in)."""
+    if money.dr_cr:
+        return Direction.DEBIT if money.dr_cr.upper().startswith("D") else Direction.CREDIT
+    if money.negative:
+        return Direction.DEBIT
+    if (
+        text[max(0, money.start - 2) : money.start].rstrip().endswith("+")
+        or text[money.start : money.start + 1] == "+"
+    ):
+        return Direction.CREDIT
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Direction:
+    direction: Direction
+    strong: Verb | None
+    weak: Verb | None
+    signed: bool
+
+
+def _choose_direction(text: str, chosen: Money, verbs: list[Verb]) -> _Direction:
+    """The nearest completed-movement verb decides, then the amount's sign or DR/CR mark, then
+    a weaker noun; alerts with none of these are card spends ("Rs 199 ... Card x4433 At
+    NETFLIX")."""
+    strong = _nearest(verbs, chosen.start, chosen.end, strong=True)
+    weak = _nearest(verbs, chosen.start, chosen.end, strong=False)
+    sign = _signed(text, chosen)
+    if strong is not None:
+        direction = strong.direction
+    elif sign is not None:
+        direction = sign
+    elif weak is not None:
+        direction = weak.direction
+    else:
+        direction = Direction.DEBIT
+    return _Direction(direction, strong, weak, sign is not None)
+
+
+def _evidence(
+    lex: Lexicon,
+    text: str,
+    chosen: Money,
+    way: _Direction,
+    account: str | None,
+    merchant: str | None,
+) -> float:
+    """How sure the message reports this movement: independent cues add their weights
+    (`evidence.toml`), soft negatives near the amount and in the headline subtract theirs."""
+    weights = _WEIGHTS
+    head = text[:_HEAD]
+    before = label_before(text, chosen.start, 24)
+    evidence = weights["strong_verb"] if way.strong else weights["weak_verb"] if way.weak else 0.0
+    evidence += weights["signed_amount"] if way.signed and not way.strong else 0.0
+    evidence += weights["marked_amount"] if chosen.marked else 0.0
+    evidence += weights["amount_label"] if lex.label.search(before) else 0.0
+    evidence += weights["total_label"] if _BIG_TOTAL.search(before) else 0.0
+    evidence += weights["account"] if account else 0.0
+    evidence += weights["merchant"] if merchant else 0.0
+    evidence += weights["receipt"] if _RECEIPT.search(head) else 0.0
+    return evidence - lex.soft_penalty(
+        text[max(0, chosen.start - 500) : chosen.end + 500], lex.blank(text[:_HEADLINE])
+    )
+
+
 def _single(lex: Lexicon, text: str, moneys: list[Money]) -> Found | None:
     head = text[:_HEAD]
     verbs = _verbs_near(lex, text, moneys)
-    chosen = max(moneys, key=lambda m: _amount_score(lex, text, m, verbs))
+    chosen = _choose_amount(lex, text, moneys, verbs)
     if _is_balance(lex, text, chosen) or chosen.amount <= 0:
         return None
-
-    strong = _nearest(verbs, chosen.start, chosen.end, strong=True)
-    weak = _nearest(verbs, chosen.start, chosen.end, strong=False)
-    verb = strong or weak
-    # alerts without any verb are card spends ("Rs 199 ... HDFC Bank Card x4433 At NETFLIX")
-    direction = verb.direction if verb is not None else Direction.DEBIT
+    way = _choose_direction(text, chosen, verbs)
+    direction = way.direction
 
     if chosen.start < text.find("\n") and text.find("\n") >= 0:
         # The subject repeats the amount: the body's copy sits among the details.
@@ -285,18 +354,7 @@ def _single(lex: Lexicon, text: str, moneys: list[Money]) -> Found | None:
     region = text[max(0, chosen.start - 300) : chosen.end + 400]
     account = find_account(region, lex.fields, direction) or find_account(head, lex.fields)
     merchant = find_merchant(text, direction, chosen.start, lex.fields)
-
-    evidence = 3.0 if strong else 1.5 if weak else 0.0
-    evidence += 1.5 if chosen.marked else 0.0
-    before = label_before(text, chosen.start, 24)
-    evidence += 1.0 if lex.label.search(before) else 0.0
-    evidence += 1.5 if _BIG_TOTAL.search(before) else 0.0
-    evidence += 1.0 if account else 0.0
-    evidence += 1.0 if merchant else 0.0
-    evidence += 1.0 if _RECEIPT.search(head) else 0.0
-    evidence -= lex.soft_penalty(
-        text[max(0, chosen.start - 500) : chosen.end + 500], lex.blank(text[:_HEADLINE])
-    )
+    evidence = _evidence(lex, text, chosen, way, account, merchant)
     if evidence < ACCEPT_SCORE:
         return None
 

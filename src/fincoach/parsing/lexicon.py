@@ -33,7 +33,7 @@ Script = Literal[
     "hangul", "kana", "han",
 ]  # fmt: skip
 HARD_KINDS = ("otp", "declined", "reversed_failed")
-SOFT_KINDS = ("scheduled", "reminder", "statement")
+SOFT_KINDS = ("scheduled", "reminder", "statement", "promo")
 
 
 class _Strict(BaseModel):
@@ -61,6 +61,7 @@ class NegativeWords(_Strict):
     reminder: list[str] = []
     balance_notice: list[str] = []
     statement: list[str] = []
+    promo: list[str] = []  # offers and campaigns ("spend at least ... and get")
     # English only: the phrase patterns of the original lexicon
     hard: list[str] = []
     soft: dict[str, str] = {}
@@ -378,7 +379,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN) -> Lexicon:
         balance_value=re.compile(f"{context.balance_value}|{balance_words}", _FLAGS),
         limit=re.compile(limit_words, _FLAGS),
         balance_notice=re.compile(
-            f"(?:{_words(files, 'balance_notice', 'negative')})[^.\\n]{{0,40}}$", _FLAGS
+            f"(?:{_words(files, 'balance_notice', 'negative')})[^\\n]{{0,40}}$", _FLAGS
         ),
         fee=re.compile(f"{context.fee}|{_words(files, 'fee')}", _FLAGS),
         minor=re.compile(context.minor, _FLAGS),

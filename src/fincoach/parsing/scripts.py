@@ -81,7 +81,7 @@ def bounded(words: str, script: str) -> str:
     if script == LATIN:
         # `\b` first (not `(?<!\w)`): patterns that all start with it are factorised
         return rf"\b(?:{words})(?![{letters}])"
-    if script == "arabic":
+    if script in ("arabic", "ethiopic"):  # Ethiopic: its punctuation sits in its own block
         return rf"(?<![{letters}])(?:{words})"
     return rf"(?<![{letters}])(?:{words})(?![{letters}])"
 

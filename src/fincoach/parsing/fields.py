@@ -247,8 +247,9 @@ _BAD_START = re.compile(
     r"(?:cart[aã]o|tarjeta|conta|cuenta|carte|karte|compte|konto))\b",
     _I,
 )
+_PHONE_EDGE = re.compile(r"^\+?\d[\dxX*]{7,}\d(?=\s)|(?<=\s)\+?\d[\dxX*]{7,}\d$")
 _SCRIPT_SWITCH = re.compile(r"\s+(?=[^\x00-\u024f\s\d\W])")
-_AMOUNT_START = re.compile(r"\d[\d.,\s]*(?:€|£|\$|₹|¥|₱|₦|฿)")
+_AMOUNT_START = re.compile(r"\d[\d.,\s]*(?:€|£|\$|₹|¥|₱|₦|฿|(?-i:[A-Z]{3})\b)|[€£$₹¥₱₦฿]\s?\d")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", _I)
 
 
@@ -266,6 +267,10 @@ def _clean(name: str, labels: LabelPatterns | None = None) -> str | None:
         return None
     if labels is not None and labels.label_start is not None and labels.label_start.match(name):
         return None
+    # a phone number or a masked one beside a person's name ("84XXXXX21 - ANA", "JANE 0712345678")
+    bare = _PHONE_EDGE.sub("", name).strip(" -–:")
+    if bare != name:
+        return _clean(bare, labels) if bare else None
     return name
 
 

@@ -128,10 +128,19 @@ def label_before(text: str, start: int, width: int = 30) -> str:
     return same_line[-width:]
 
 
+_MASKED_NUMBER = re.compile(r"(?:[xX*•]{2,}|\.{2,4})\d{3,}")
+
+
 def _is_balance(lex: Lexicon, text: str, money: Money) -> bool:
     """A balance, limit or due figure, by its label ("Bal:", "Avl Limit", "余额"), or by the
     phrase of a balance notice before it in its sentence ("o saldo da sua conta ... é de")."""
-    if lex.balance.search(label_before(text, money.start)) is not None:
+    label = label_before(text, money.start)
+    found = None
+    for found in lex.balance.finditer(label):
+        pass
+    # "Biến động số dư TK ...3456: -350.000": the balance word names the alert, the account
+    # number after it separates it from the amount
+    if found is not None and not _MASKED_NUMBER.search(label, found.end()):
         return True
     sentence = text[max(0, money.start - 80) : money.start]
     cut = max(sentence.rfind(". "), sentence.rfind("\n"))

@@ -20,7 +20,7 @@ from fincoach.parsing.lexicon import FieldWords
 # next "Label:", a date. Language stop words are added per vocabulary.
 _END = (
     r"\s*(?:\n|$|\||[,;，。、；]|\s/\s)"
-    r"|\.(?:\s|$)"
+    r"|(?<![\s.]\w)\.(?:\s|$)"  # a sentence's end, not an initial ("S. DE VRIES")
     r"|\s+[^\s:：]{1,24}[:：]"
     r"|\s+\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
 )
@@ -91,7 +91,7 @@ def label_patterns(words: FieldWords) -> LabelPatterns:
     account = account_after = reference = None
     if not _empty(words.account):
         account = re.compile(
-            rf"(?:{words.account})[\s:：.#№\-]*(?:no\.?|nr\.?|n°|number|رقم|ـ)?[\s:：.#\-]*"
+            rf"(?:{words.account})[\s:：.#№\-(（]*(?:no\.?|nr\.?|n°|number|رقم|ـ)?[\s:：.#\-]*"
             + _MASKED
         )
     if not _empty(words.account_after):

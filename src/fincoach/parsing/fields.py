@@ -265,6 +265,8 @@ def _clean(name: str, labels: LabelPatterns | None = None) -> str | None:
     name = re.sub(r"^\.+", "", name)
     if len(name) < 2 or len(name) > 80 or _BAD_START.match(name) or _AMOUNT_START.match(name):
         return None
+    if not any(c.isalpha() for c in name):
+        return None  # "2 150", "12/03": figures, not a name
     if labels is not None and labels.label_start is not None and labels.label_start.match(name):
         return None
     # a phone number or a masked one beside a person's name ("84XXXXX21 - ANA", "JANE 0712345678")

@@ -136,8 +136,8 @@ def _is_balance(lex: Lexicon, text: str, money: Money) -> bool:
     phrase of a balance notice before it in its sentence ("o saldo da sua conta ... é de")."""
     label = label_before(text, money.start)
     found = None
-    for found in lex.balance.finditer(label):
-        pass
+    for found in lex.balance.finditer(label):  # noqa: B007 - the last one matters
+        continue
     # "Biến động số dư TK ...3456: -350.000": the balance word names the alert, the account
     # number after it separates it from the amount
     if found is not None and not _MASKED_NUMBER.search(label, found.end()):

@@ -19,7 +19,7 @@ from fincoach.parsing.lexicon import FieldWords
 # Where a name ends: the end of its line or field, a list separator, a sentence's end, the
 # next "Label:", a date. Language stop words are added per vocabulary.
 _END = (
-    r"\s*(?:\n|$|\||[,;，。、；]|\s/\s)"
+    r"\s*(?:\n|$|\||[,;，。、；(（]|\s/\s)"
     r"|(?<![\s.]\w)\.(?:\s|$)"  # a sentence's end, not an initial ("S. DE VRIES")
     r"|\s+[^\s:：]{1,24}[:：]"
     r"|\s+\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
@@ -36,7 +36,7 @@ def name_starts_well(text: str, position: int) -> bool:
 
 # An account number, masked or grouped (matched on folded text); not an amount ("kartou
 # 349,00 Kč").
-_MASKED = r"(?P<num>\d{0,6}(?:[x*•·#]{1,12}|\.{2,4})?[ -]?\d{2,}(?:-\d{4}){0,3})(?![\d٫]|[.,]\d)"
+_MASKED = r"(?P<num>\d{0,6}(?:[x*•·#＊]{1,12}|\.{2,4})?[ -]?\d{2,}(?:-\d{4}){0,3})(?![\d٫]|[.,]\d)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ _ACCOUNT_PATTERNS = (
         r"(?:\s*(?:no|number|num|#|nro|n[°º])\.?)?\s*"
         r"(?:ending|ends|end|terminada|final)?(?:\s*(?:in|with|en|em))?\s*[:.\-]?\s*"
         # a card number written in groups ("Card:4716-2984"): its last group
-        r"[xX*•.]*\s?(\d{3,}(?:-\d{4}){0,3})(?!\d)",
+        r"(?:\d{0,6}[xX*•]{2,})?[xX*•.]*\s?(\d{3,}(?:-\d{4}){0,3})(?![\dxX*•])",
         _I,
     ),
     re.compile(

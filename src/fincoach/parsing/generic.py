@@ -1,7 +1,8 @@
 """The generic extractor: finds a transaction in any institution's wording, without a rule.
 
 How it decides, in order:
-1. A hard negative (an OTP, a declined or failed payment) rejects the message.
+1. A hard negative (an OTP, a declined or failed payment) rejects the message (the pipeline
+   screens it once, before institution rules and this extractor).
 2. Every amount in the text is scored: a currency marker, a nearby completed-movement verb
    ("debited", "sent you", "abono") and a label ("Amount:", "Order total") raise it; a balance,
    limit, fee or unit-price context lowers it. The best one is the transaction amount.
@@ -87,6 +88,7 @@ class Found:
     instrument: Instrument
     anchor: int
     confidence: float
+    date_text: str | None = None  # the date as a rule's `date` group captured it
 
 
 def _verbs_near(lex: Lexicon, text: str, moneys: list[Money]) -> list[Verb]:
@@ -224,18 +226,26 @@ def find_balance(lex: Lexicon, text: str, moneys: list[Money], chosen: Money) ->
     return None
 
 
-def extract(text: str, *, dollar_hint: str | None = None) -> Found | None:
+def extract(
+    text: str, *, dollar_hint: str | None = None, sender_address: str | None = None
+) -> Found | None:
     """The transaction the text reports (the first when it reports several), or None."""
-    found = extract_all(text, dollar_hint=dollar_hint)
+    found = extract_all(text, dollar_hint=dollar_hint, sender_address=sender_address)
     return found[0] if found else None
 
 
-def extract_all(text: str, *, dollar_hint: str | None = None) -> list[Found]:
-    """Every transaction the text reports, in order of appearance; [] when it reports none."""
+def extract_all(
+    text: str, *, dollar_hint: str | None = None, sender_address: str | None = None
+) -> list[Found]:
+    """Every transaction the text reports, in order of appearance; [] when it reports none.
+
+    Hard negatives (an OTP, a declined payment) are the caller's screen, once per message
+    (`Lexicon.rejects`, as the pipeline does before any rule or this extractor runs)."""
     lex = lexicon(scripts_of(text))
-    # cheap screen first: most ordinary mail names no amount at all
-    moneys = find_money(text, dollar_hint=dollar_hint)[:_MAX_AMOUNTS]
-    if not moneys or lex.rejects(text[:_HEAD]):
+    # the sender's domain is evidence for an ambiguous sign ("Rs", "$", "kr")
+    moneys = find_money(text, dollar_hint=dollar_hint, sender_address=sender_address)
+    moneys = moneys[:_MAX_AMOUNTS]
+    if not moneys:
         return []
     rows = find_rows(text, moneys)
     if rows:

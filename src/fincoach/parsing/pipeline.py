@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -10,90 +9,44 @@ from fincoach.parsing import generic
 from fincoach.parsing.brands import brand, is_receipt, sender_brand
 from fincoach.parsing.categories import categorize
 from fincoach.parsing.dates import find_datetime
-from fincoach.parsing.fields import find_account, find_merchant, find_reference
 from fincoach.parsing.lexicon import lexicon
 from fincoach.parsing.merchants import normalize_merchant
 from fincoach.parsing.mime import DecodedMessage, decode_message
-from fincoach.parsing.money import currency_of, dollar_for_sender, find_money, parse_number
-from fincoach.parsing.rules import Pattern, Rule, rules_for
+from fincoach.parsing.money import dollar_for_sender
+from fincoach.parsing.rules import Rule, extract_with_rules, rules_for
 from fincoach.parsing.scripts import scripts_of
 from fincoach.parsing.text import body_text, normalize
-from fincoach.parsing.types import Direction, ParsedTransaction, ParseResult
+from fincoach.parsing.types import ParsedTransaction, ParseResult
 
 # When neither the text, the Date header nor the caller gives a time: a fixed, obviously
 # artificial instant keeps parsing pure and deterministic.
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-_DIRECTION_WORDS = re.compile(r"credit|cr\b|received|deposit|refund|abono", re.IGNORECASE)
-
-
-def _from_rule(rule: Rule, pattern: Pattern, m: re.Match[str], text: str) -> generic.Found | None:
-    groups = {k: v for k, v in m.groupdict().items() if v}
-    currency = None
-    if "currency" in groups:
-        currency = currency_of(groups["currency"].strip(), text, rule.dollar_currency)
-    amount = parse_number(groups.get("amount", ""), currency)
-    if amount is None or amount <= 0:
-        return None
-    if pattern.direction is not None:
-        direction = pattern.direction
-    elif "direction" in groups:
-        word = groups["direction"]
-        direction = Direction.CREDIT if _DIRECTION_WORDS.match(word) else Direction.DEBIT
-    else:
-        direction = Direction.DEBIT
-        verbs = lexicon().verbs(lexicon().blank(text[max(0, m.start() - 100) : m.end()]))
-        if verbs:
-            direction = verbs[0].direction
-    if currency is None:
-        marked = [x for x in find_money(m.group(0), dollar_hint=rule.dollar_currency) if x.marked]
-        currency = marked[0].currency if marked else None
-    if "balance" in groups:
-        balance = parse_number(groups["balance"], currency)
-    else:
-        moneys = find_money(text, dollar_hint=rule.dollar_currency)
-        chosen = next((x for x in moneys if x.start <= m.start("amount") < x.end), None)
-        balance = generic.find_balance(lexicon(), text, moneys, chosen) if chosen else None
-    region = text[max(0, m.start() - 200) : m.end() + 300]
-    merchant = groups.get("merchant")
-    return generic.Found(
-        amount=amount,
-        currency=currency,
-        direction=direction,
-        merchant=(
-            merchant.strip(" .,;:-_")
-            if merchant
-            else find_merchant(text, direction, m.start("amount"))
-        ),
-        account=(groups.get("account") or "")[-4:] or find_account(region),
-        reference=groups.get("reference") or find_reference(region),
-        balance=balance,
-        instrument=pattern.instrument or generic.instrument_of(region),
-        anchor=m.start("amount"),
-        confidence=0.95,
-    )
 
 
 def _extract(
     text: str, matched: tuple[Rule, ...], sender_address: str | None
 ) -> tuple[list[generic.Found], str]:
-    if matched and not lexicon(scripts_of(text)).rejects(text[:3000]):
-        for rule in matched:
-            for pattern in rule.patterns:
-                m = pattern.regex.search(text)
-                if m is not None:
-                    found = _from_rule(rule, pattern, m, text)
-                    if found is not None:
-                        return [found], f"{rule.id}.{pattern.id}"
+    lex = lexicon(scripts_of(text))
+    # the one hard-negative screen: an OTP or a declined payment reports no transaction
+    if lex.rejects(text[:3000]):
+        return [], "generic"
+    by_rule = extract_with_rules(lex, text, matched) if matched else None
+    if by_rule is not None:
+        return [by_rule[0]], by_rule[1]
     hint = next((r.dollar_currency for r in matched if r.dollar_currency), None)
     hint = hint or dollar_for_sender(sender_address)
-    return generic.extract_all(text, dollar_hint=hint), "generic"
+    return generic.extract_all(text, dollar_hint=hint, sender_address=sender_address), "generic"
 
 
 def _occurred_at(
     text: str, found: generic.Found, message: DecodedMessage, received_at: datetime | None
 ) -> datetime:
     near = text[max(0, found.anchor - 200) : found.anchor + 300]
-    parsed = find_datetime(near, found.currency) or find_datetime(text[:3000], found.currency)
+    parsed = (
+        (find_datetime(found.date_text, found.currency) if found.date_text else None)
+        or find_datetime(near, found.currency)
+        or find_datetime(text[:3000], found.currency)
+    )
     header = message.date or (received_at.astimezone(UTC) if received_at else None)
     if parsed is not None:
         when, has_time = parsed

@@ -12,11 +12,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fincoach.parsing.currencies import MARKER_LENGTHS, MARKERS, NAME_LENGTHS, NAMES, Marker
+from fincoach.parsing.currencies import MARKERS, NAME_LENGTHS, NAMES, Marker
 
 GAP = " \u00a0\u202f\u2009\u200e\u200f\u061c"  # spaces and bidi marks between marker and number
-_PREFIX_ENDS = frozenset(m[-1] for m in MARKERS)
-_SUFFIX_STARTS = frozenset(m[0] for m in MARKERS)
+
+
+def _lengths(key: int) -> dict[str, tuple[int, ...]]:
+    """Character -> lengths of the markers ending (key -1) or starting (key 0) with it,
+    longest first: a lookup tries only lengths that exist for that character."""
+    found: dict[str, set[int]] = {}
+    for marker in MARKERS:
+        found.setdefault(marker[key], set()).add(len(marker))
+    return {c: tuple(sorted(lengths, reverse=True)) for c, lengths in found.items()}
+
+
+_ENDING = _lengths(-1)
+_STARTING = _lengths(0)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -53,9 +64,8 @@ def prefix_mark(text: str, at: int) -> Mark | None:
             j -= 1
         else:
             break
-    if j == 0 or text[j - 1] not in _PREFIX_ENDS:
-        return None
-    for length in MARKER_LENGTHS:
+    lengths = _ENDING.get(text[j - 1], ()) if j else ()
+    for length in lengths:
         if length > j:
             continue
         candidate = text[j - length : j]
@@ -78,13 +88,13 @@ def suffix_mark(text: str, at: int) -> Mark | None:
     if j >= len(text):
         return None
     first = text[j]
-    if first in _SUFFIX_STARTS:
-        for length in MARKER_LENGTHS:
-            candidate = text[j : j + length]
-            marker = MARKERS.get(candidate)
-            if marker and len(candidate) == length and _ends_word(text, j + length, candidate):
-                return Mark(candidate, marker, j, j + length)
-    if first.isalpha():
+    for length in _STARTING.get(first, ()):
+        candidate = text[j : j + length]
+        marker = MARKERS.get(candidate)
+        if marker and len(candidate) == length and _ends_word(text, j + length, candidate):
+            return Mark(candidate, marker, j, j + length)
+    head = text[j : j + 2].lower()
+    if head in _NAME_HEADS or head[:1] in _NAME_HEADS:
         window = text[j : j + NAME_LENGTHS[0]].lower()
         for name in _NAMES_BY_START.get(_name_key(window), ()):
             if window.startswith(name) and _ends_word(text, j + len(name), name):
@@ -112,3 +122,5 @@ def _index_names() -> dict[str, list[str]]:
 
 
 _NAMES_BY_START = _index_names()
+# the first two characters of every name (the whole name when it has one): a cheap screen
+_NAME_HEADS = frozenset(name[:2] for name in NAMES)

@@ -41,8 +41,9 @@ _LABELLED = re.compile(
     r"(?i:\b(?:amount|amt|monto|importe|valor|total|sum)\b[^\d\n]{0,12}?"
     r"|\b(?:purchase|payment|transaction|txn|withdrawal|deposit) of\s+"
     r"|\b(?:debited|credited|deducted|charged|paid|spent|withdrawn|received)"
-    r"(?: (?:by|with|for|of))?\s+)(?=[-−+]?\d)"
+    r"(?: (?:by|with|for|of))?\s+)\Z"
 )
+_LABEL_WINDOW = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +207,7 @@ def _money(
     if not marked:
         # an unmarked number is an amount only when labelled, signed or followed by DR/CR
         signed = (negative or trailing > end) and _shaped(raw)
-        if not (sign_at in context.labelled() or signed or dr_cr) or _glued(text, head, tail):
+        if not (signed or dr_cr or context.labelled(sign_at)) or _glued(text, head, tail):
             return None
         currency, confidence = evidence.implied()
     spaced = " " in raw
@@ -238,14 +239,18 @@ class _Context:
 
     def __init__(self, text: str, runs: list[re.Match[str]]) -> None:
         self.text = text
-        self.decimal = _message_decimal(runs) if len(runs) > 1 else None
-        self._labelled: set[int] | None = None
+        self.runs = runs
+        self._decimal: tuple[str | None] | None = None
 
-    def labelled(self) -> set[int]:
-        """Where numbers named by a label or a verb start."""
-        if self._labelled is None:
-            self._labelled = {m.end() for m in _LABELLED.finditer(self.text)}
-        return self._labelled
+    def decimal(self) -> str | None:
+        """The decimal mark the message's numbers show beyond doubt, if they agree."""
+        if self._decimal is None:
+            self._decimal = (_message_decimal(self.runs) if len(self.runs) > 1 else None,)
+        return self._decimal[0]
+
+    def labelled(self, start: int) -> bool:
+        """A label or verb names the number starting at `start` ("Amount: 500")."""
+        return _LABELLED.search(self.text, max(0, start - _LABEL_WINDOW), start) is not None
 
 
 def _decimal_tail(run: str, digits: int | None = 2) -> bool:

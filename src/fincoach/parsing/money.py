@@ -41,9 +41,8 @@ _LABELLED = re.compile(
     r"(?i:\b(?:amount|amt|monto|importe|valor|total|sum)\b[^\d\n]{0,12}?"
     r"|\b(?:purchase|payment|transaction|txn|withdrawal|deposit) of\s+"
     r"|\b(?:debited|credited|deducted|charged|paid|spent|withdrawn|received)"
-    r"(?: (?:by|with|for|of))?\s+)\Z"
+    r"(?: (?:by|with|for|of))?\s+)(?=[-−+]?\d)"
 )
-_LABEL_WINDOW = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +100,11 @@ def find_money(
     context = _Context(text, runs)
     pending: list[tuple[re.Match[str], Mark | None, Mark | None]] = []
     for run in runs:
-        prefix = prefix_mark(text, _sign_start(text, run.start()))
-        suffix = suffix_mark(text, _after_trailing_sign(text, run.end()))
+        start, end = run.span()
+        sign_at = _sign_start(text, start)
+        trailing = _after_trailing_sign(text, end)
+        prefix = prefix_mark(text, sign_at)
+        suffix = suffix_mark(text, trailing)
         if prefix and prefix.marker.shape and not _shaped(run.group()):
             prefix = None
         if (
@@ -113,10 +115,14 @@ def find_money(
             )
         ):
             suffix = None
-        if not prefix and _inside_word(text, run.start()):
+        if not prefix and _inside_word(text, start):
             continue  # "DY648811R", "XX7314": part of a reference, not an amount
         if suffix and _next_is_number(text, suffix.end):
             suffix = None  # "5.00 EUR 4.50": the code introduces the next amount
+        if not (
+            prefix or suffix or _may_stand_alone(text, (sign_at, start, end, trailing), context)
+        ):
+            continue  # most numbers in a message are dates, times and references
         for mark in (prefix, suffix):
             if mark and not mark.marker.ambiguous:
                 evidence.named.add(mark.marker.currencies[0])
@@ -127,6 +133,20 @@ def find_money(
         if money is not None:
             found.append(money)
     return found
+
+
+def _may_stand_alone(text: str, span: tuple[int, int, int, int], context: _Context) -> bool:
+    """An unmarked number may still be an amount: signed, in parentheses, followed by DR/CR,
+    or named by a label (decided in full by `_money`; this screen only keeps the candidates).
+    `span`: where its sign starts, the number starts and ends, and its trailing sign ends."""
+    sign_at, start, end, trailing = span
+    return (
+        sign_at < start
+        or trailing > end
+        or (sign_at > 0 and text[sign_at - 1] == "(")
+        or _DR_CR.match(text, trailing) is not None
+        or context.labelled(sign_at)
+    )
 
 
 def _inside_word(text: str, start: int) -> bool:
@@ -241,6 +261,7 @@ class _Context:
         self.text = text
         self.runs = runs
         self._decimal: tuple[str | None] | None = None
+        self._labelled: set[int] | None = None
 
     def decimal(self) -> str | None:
         """The decimal mark the message's numbers show beyond doubt, if they agree."""
@@ -249,8 +270,11 @@ class _Context:
         return self._decimal[0]
 
     def labelled(self, start: int) -> bool:
-        """A label or verb names the number starting at `start` ("Amount: 500")."""
-        return _LABELLED.search(self.text, max(0, start - _LABEL_WINDOW), start) is not None
+        """A label or verb names the number starting at `start` ("Amount: 500"). One pass over
+        the text finds every label (cheaper than a search before each number)."""
+        if self._labelled is None:
+            self._labelled = {m.end() for m in _LABELLED.finditer(self.text)}
+        return start in self._labelled
 
 
 def _decimal_tail(run: str, digits: int | None = 2) -> bool:

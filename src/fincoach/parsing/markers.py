@@ -53,14 +53,15 @@ def letter(c: str) -> bool:
 
 
 def prefix_mark(text: str, at: int) -> Mark | None:
-    """A marker ending at `at`; spaces, bidi marks and one `:` or `)` may sit between it and the
-    number ("INR: 500", "($USD) 45.20")."""
+    """A marker ending at `at`; spaces, bidi marks, one `:` or `)` and one line break may sit
+    between it and the number ("INR: 500", "($USD) 45.20", a table cell "$" above "45.20")."""
     j = at
-    punctuation = False
+    punctuation = newline = False
     while j > 0 and at - j < 4:
         c = text[j - 1]
-        if c in GAP or (c in ":)" and not punctuation):
+        if c in GAP or (c in ":)" and not punctuation) or (c == "\n" and not newline):
             punctuation = punctuation or c in ":)"
+            newline = newline or c == "\n"  # HTML cells: "$" and "45.20" on their own lines
             j -= 1
         else:
             break
@@ -75,6 +76,8 @@ def prefix_mark(text: str, at: int) -> Mark | None:
         before = text[j - length - 1] if j - length > 0 else " "
         if letter(candidate[0]) and (letter(before) or before.isdigit()):
             continue
+        if newline and any(c.isalpha() for c in candidate):
+            return None  # "PLN\n1": a code ends its cell; the next line is a quantity
         return Mark(candidate, marker, j - length, j)
     return None
 

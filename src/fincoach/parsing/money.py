@@ -105,8 +105,8 @@ def find_money(
         trailing = _after_trailing_sign(text, end)
         prefix = prefix_mark(text, sign_at)
         suffix = suffix_mark(text, trailing)
-        if prefix and prefix.marker.shape and not _shaped(run.group()):
-            prefix = None
+        if prefix and (prefix.marker.shape or "\n" in text[prefix.end : start]):
+            prefix = prefix if _shaped(run.group()) else None
         if (
             suffix
             and suffix.marker.shape

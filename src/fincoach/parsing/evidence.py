@@ -185,7 +185,7 @@ class Evidence:
             return forced, 1.0
         for picked, confidence in (
             (self._single(c for c in candidates if c in self.mentioned()), 0.95),
-            (self._single(c for c in candidates if self._local(c)), 0.95),
+            (self._single(c for c in candidates if self.is_local(c)), 0.95),
             (self._single(c for c in candidates if self._worded(c)), 0.9),
             (self._by_script(candidates), 0.85),
         ):
@@ -217,7 +217,8 @@ class Evidence:
                     return local, 0.6
         return None, 0.0
 
-    def _local(self, code: str) -> bool:
+    def is_local(self, code: str) -> bool:
+        """The sender's country uses this currency."""
         info = CURRENCIES.get(code)
         return self.country is not None and info is not None and self.country in info.territories
 

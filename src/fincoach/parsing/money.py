@@ -332,12 +332,10 @@ def currency_of(
 
 def dollar_for_sender(address: str | None) -> str | None:
     """The currency a bare `$` stands for, from the sender's country domain (`.mx`, `.cl`...)."""
-    country = country_of_sender(address)
-    dollar = MARKERS["$"]
-    if country is None:
+    if country_of_sender(address) is None:
         return None
     evidence = Evidence("", sender_address=address)
-    local = [c for c in dollar.currencies if evidence._local(c)]
+    local = [c for c in MARKERS["$"].currencies if evidence.is_local(c)]
     return local[0] if len(local) == 1 else None
 
 
@@ -345,10 +343,10 @@ def format_amount(amount: Decimal, currency: str | None = None) -> str:
     """Plain decimal string for JSON and exports: no exponent, no grouping, written at the
     currency's precision when that is exact (JPY "1280", KWD "12.500", USD "9.17"); an amount
     with more digits than its currency has keeps them all rather than being rounded. Without a
-    currency, trailing zeros beyond two decimals are dropped ("1177.5400" -> "1177.54")."""
+    (known) currency, it is written with two decimals ("1177.5400" -> "1177.54")."""
     places = digits_of(currency)
     if places is None:
-        places = 2 if currency is None else max(2, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
+        places = 2  # no currency, or one ISO 4217 does not know: cents, as most currencies
     quantum = Decimal(1).scaleb(-places)
     rounded = amount.quantize(quantum) if amount.is_finite() else amount
     if rounded == amount:

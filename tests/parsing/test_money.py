@@ -196,6 +196,8 @@ def test_any_notation_reads_back_exactly(
         ("支付38.50元，余额", Decimal("38.50"), "CNY"),
         ("12,000원 결제", Decimal("12000"), "KRW"),
         ("paid 500 euros today", Decimal("500"), "EUR"),
+        ("Total\n$\n45.20\nThanks", Decimal("45.20"), "USD"),  # HTML cells, one per line
+        ("חיוב 120.50 ש״ח בכרטיס", Decimal("120.50"), "ILS"),
     ],
 )
 def test_examples(text: str, amount: Decimal, currency: str | None) -> None:
@@ -241,6 +243,11 @@ def test_signs_and_suffixes(text: str, negative: bool, dr_cr: str | None) -> Non
 )
 def test_not_amounts(text: str) -> None:
     assert [m for m in find_money(text) if m.marked] == []
+
+
+def test_a_code_ending_its_cell_does_not_mark_the_next_line() -> None:
+    found = find_money("Trip\n6.00 PLN\n1\n6.00 PLN\nSubtotal")
+    assert [(m.amount, m.currency) for m in found] == [(Decimal("6.00"), "PLN")] * 2
 
 
 def test_unreadable_numbers() -> None:

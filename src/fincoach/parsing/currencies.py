@@ -17,13 +17,6 @@ from typing import Any
 
 from fincoach.parsing.numerals import ANY, Conventions
 
-# ISO codes that are also English words: only markers next to an amount shaped like money.
-_WORD_CODES = frozenset(
-    ["ALL", "AMD", "BAM", "BOB", "CUP", "GEL", "LAK", "MAD", "MOP", "PEN", "SOS", "TOP", "TRY"]
-)
-# Codes banks print that ISO does not have (or no longer has), and what they mean.
-_EXTRA_CODES = {"RMB": "CNY", "CNH": "CNY", "NTD": "TWD", "RUR": "RUB", "GHC": "GHS"}
-
 
 @dataclass(frozen=True, slots=True)
 class CurrencyInfo:
@@ -71,10 +64,11 @@ def _build() -> tuple[
         for code, (digits, where, pairs) in generated["currencies"].items()
     }
     deny = set(marks.get("deny", []))
+    word_codes = set(marks.get("word_codes", []))
     markers: dict[str, Marker] = {}
     for code in table:
-        markers[code] = Marker([code], shape=code in _WORD_CODES, code=True)
-    for code, meaning in _EXTRA_CODES.items():
+        markers[code] = Marker([code], shape=code in word_codes, code=True)
+    for code, meaning in marks.get("extra_codes", {}).items():
         markers[code] = Marker([meaning], code=True)
     for symbol, codes in generated["symbols"].items():
         if symbol in deny or symbol in markers:

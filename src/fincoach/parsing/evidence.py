@@ -75,6 +75,26 @@ def _languages() -> tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...]]
     }
 
 
+def _spoken(text: str) -> list[tuple[str, ...]]:
+    """Territories of the languages whose words the text uses (two distinct words at least:
+    one word shared with another language proves nothing)."""
+    pattern, owner = _languages()
+    spoken: dict[str, set[str]] = {}
+    for word in pattern.findall(text):
+        language, _where = owner.get(word.lower(), ("", ()))
+        spoken.setdefault(language, set()).add(word.lower())
+    return [
+        next(where for name, where in owner.values() if name == language)
+        for language, words in spoken.items()
+        if language and len(words) >= 2
+    ]
+
+
+@cache
+def _language_territories() -> frozenset[str]:
+    return frozenset(t for _n, where in _languages()[1].values() for t in where)
+
+
 def country_of_sender(address: str | None) -> str | None:
     """ISO territory of the sender's country domain ("alerts@itau.com.br" -> "BR"), or None."""
     if not address or "@" not in address:
@@ -102,7 +122,9 @@ class Evidence:
         self.country = country_of_sender(sender_address)
         self.named: set[str] = set()  # currencies written unambiguously next to an amount
         self._codes: set[str] | None = None
-        self._territories: dict[str, float] | None = None
+        self._scripts: list[tuple[str, ...]] | None = None
+        self._spoken: list[tuple[str, ...]] | None = None
+        self._implied: tuple[str | None, float] | None = None
         self._resolved: dict[str, tuple[str | None, float] | None] = {}
         self._words: dict[str, bool] = {}
 
@@ -112,27 +134,26 @@ class Evidence:
             self._codes = {MARKERS[c].currencies[0] for c in found if MARKERS[c].code}
         return self._codes | self.named
 
-    def territories(self) -> dict[str, float]:
-        """Territory -> weight the text's scripts and words give it (each clue sums to 1)."""
-        if self._territories is None:
+    def territories(self, *, words: bool = True) -> dict[str, float]:
+        """Territory -> weight the text's scripts (and, with `words`, its words) give it; each
+        clue spreads a weight of 1 over the territories it points to."""
+        if self._scripts is None:
             # the distinct characters are few: test each script against them, not the text
             chars = "" if self.text.isascii() else "".join(set(self.text))
-            seen = {name for name, pattern, _t, _u in _scripts() if chars and pattern.search(chars)}
-            weights: dict[str, float] = {}
-            clues = [t for name, _p, t, unless in _scripts() if name in seen and unless not in seen]
-            pattern, owner = _languages()
-            spoken: dict[str, set[str]] = {}
-            for word in pattern.findall(self.text[:3000]):
-                language, _where = owner.get(word.lower(), ("", ()))
-                spoken.setdefault(language, set()).add(word.lower())
-            for language, words in spoken.items():
-                if language and len(words) >= 2:  # one shared word proves nothing
-                    clues.append(next(w for n, w in owner.values() if n == language))
-            for where in clues:
-                for territory in where:
-                    weights[territory] = weights.get(territory, 0.0) + 1 / len(where)
-            self._territories = weights
-        return self._territories
+            seen = {n for n, pattern, _t, _u in _scripts() if chars and pattern.search(chars)}
+            self._scripts = [
+                t for n, _p, t, unless in _scripts() if n in seen and unless not in seen
+            ]
+        clues = list(self._scripts)
+        if words:
+            if self._spoken is None:
+                self._spoken = _spoken(self.text[:3000])
+            clues += self._spoken
+        weights: dict[str, float] = {}
+        for where in clues:
+            for territory in where:
+                weights[territory] = weights.get(territory, 0.0) + 1 / len(where)
+        return weights
 
     def points_to(self, territories: frozenset[str]) -> bool:
         if self.country in territories:
@@ -164,7 +185,7 @@ class Evidence:
             return forced, 1.0
         for picked, confidence in (
             (self._single(c for c in candidates if c in self.mentioned()), 0.95),
-            (self._single(c for c in candidates if self._local(c)), 0.95),
+            (self._single(c for c in candidates if self.is_local(c)), 0.95),
             (self._single(c for c in candidates if self._worded(c)), 0.9),
             (self._by_script(candidates), 0.85),
         ):
@@ -177,6 +198,11 @@ class Evidence:
     def implied(self) -> tuple[str | None, float]:
         """The currency of an amount printed without a marker: the one currency the message
         names, else its country's, else its script's when that points to one country."""
+        if self._implied is None:
+            self._implied = self._imply()
+        return self._implied
+
+    def _imply(self) -> tuple[str | None, float]:
         named = self.mentioned()
         if len(named) == 1:
             return next(iter(named)), 0.8
@@ -191,7 +217,8 @@ class Evidence:
                     return local, 0.6
         return None, 0.0
 
-    def _local(self, code: str) -> bool:
+    def is_local(self, code: str) -> bool:
+        """The sender's country uses this currency."""
         info = CURRENCIES.get(code)
         return self.country is not None and info is not None and self.country in info.territories
 
@@ -202,7 +229,9 @@ class Evidence:
         return self._words[code]
 
     def _by_script(self, candidates: list[str]) -> str | None:
-        weights = self.territories()
+        # words are read only when a candidate is used where those languages are spoken
+        used = {t for c in candidates if (info := CURRENCIES.get(c)) for t in info.territories}
+        weights = self.territories(words=bool(used & _language_territories()))
         if not weights:
             return None
         scores = sorted(

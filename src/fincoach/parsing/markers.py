@@ -12,11 +12,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fincoach.parsing.currencies import MARKER_LENGTHS, MARKERS, NAME_LENGTHS, NAMES, Marker
+from fincoach.parsing.currencies import MARKERS, NAME_LENGTHS, NAMES, Marker
 
 GAP = " \u00a0\u202f\u2009\u200e\u200f\u061c"  # spaces and bidi marks between marker and number
-_PREFIX_ENDS = frozenset(m[-1] for m in MARKERS)
-_SUFFIX_STARTS = frozenset(m[0] for m in MARKERS)
+
+
+def _lengths(key: int) -> dict[str, tuple[int, ...]]:
+    """Character -> lengths of the markers ending (key -1) or starting (key 0) with it,
+    longest first: a lookup tries only lengths that exist for that character."""
+    found: dict[str, set[int]] = {}
+    for marker in MARKERS:
+        found.setdefault(marker[key], set()).add(len(marker))
+    return {c: tuple(sorted(lengths, reverse=True)) for c, lengths in found.items()}
+
+
+_ENDING = _lengths(-1)
+_STARTING = _lengths(0)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -42,20 +53,20 @@ def letter(c: str) -> bool:
 
 
 def prefix_mark(text: str, at: int) -> Mark | None:
-    """A marker ending at `at`; spaces, bidi marks and one `:` or `)` may sit between it and the
-    number ("INR: 500", "($USD) 45.20")."""
+    """A marker ending at `at`; spaces, bidi marks, one `:` or `)` and one line break may sit
+    between it and the number ("INR: 500", "($USD) 45.20", a table cell "$" above "45.20")."""
     j = at
-    punctuation = False
+    punctuation = newline = False
     while j > 0 and at - j < 4:
         c = text[j - 1]
-        if c in GAP or (c in ":)" and not punctuation):
+        if c in GAP or (c in ":)" and not punctuation) or (c == "\n" and not newline):
             punctuation = punctuation or c in ":)"
+            newline = newline or c == "\n"  # HTML cells: "$" and "45.20" on their own lines
             j -= 1
         else:
             break
-    if j == 0 or text[j - 1] not in _PREFIX_ENDS:
-        return None
-    for length in MARKER_LENGTHS:
+    lengths = _ENDING.get(text[j - 1], ()) if j else ()
+    for length in lengths:
         if length > j:
             continue
         candidate = text[j - length : j]
@@ -65,6 +76,8 @@ def prefix_mark(text: str, at: int) -> Mark | None:
         before = text[j - length - 1] if j - length > 0 else " "
         if letter(candidate[0]) and (letter(before) or before.isdigit()):
             continue
+        if newline and any(c.isalpha() for c in candidate):
+            return None  # "PLN\n1": a code ends its cell; the next line is a quantity
         return Mark(candidate, marker, j - length, j)
     return None
 
@@ -78,13 +91,13 @@ def suffix_mark(text: str, at: int) -> Mark | None:
     if j >= len(text):
         return None
     first = text[j]
-    if first in _SUFFIX_STARTS:
-        for length in MARKER_LENGTHS:
-            candidate = text[j : j + length]
-            marker = MARKERS.get(candidate)
-            if marker and len(candidate) == length and _ends_word(text, j + length, candidate):
-                return Mark(candidate, marker, j, j + length)
-    if first.isalpha():
+    for length in _STARTING.get(first, ()):
+        candidate = text[j : j + length]
+        marker = MARKERS.get(candidate)
+        if marker and len(candidate) == length and _ends_word(text, j + length, candidate):
+            return Mark(candidate, marker, j, j + length)
+    head = text[j : j + 2].lower()
+    if head in _NAME_HEADS or head[:1] in _NAME_HEADS:
         window = text[j : j + NAME_LENGTHS[0]].lower()
         for name in _NAMES_BY_START.get(_name_key(window), ()):
             if window.startswith(name) and _ends_word(text, j + len(name), name):
@@ -112,3 +125,5 @@ def _index_names() -> dict[str, list[str]]:
 
 
 _NAMES_BY_START = _index_names()
+# the first two characters of every name (the whole name when it has one): a cheap screen
+_NAME_HEADS = frozenset(name[:2] for name in NAMES)

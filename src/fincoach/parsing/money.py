@@ -100,10 +100,13 @@ def find_money(
     context = _Context(text, runs)
     pending: list[tuple[re.Match[str], Mark | None, Mark | None]] = []
     for run in runs:
-        prefix = prefix_mark(text, _sign_start(text, run.start()))
-        suffix = suffix_mark(text, _after_trailing_sign(text, run.end()))
-        if prefix and prefix.marker.shape and not _shaped(run.group()):
-            prefix = None
+        start, end = run.span()
+        sign_at = _sign_start(text, start)
+        trailing = _after_trailing_sign(text, end)
+        prefix = prefix_mark(text, sign_at)
+        suffix = suffix_mark(text, trailing)
+        if prefix and (prefix.marker.shape or "\n" in text[prefix.end : start]):
+            prefix = prefix if _shaped(run.group()) else None
         if (
             suffix
             and suffix.marker.shape
@@ -112,10 +115,14 @@ def find_money(
             )
         ):
             suffix = None
-        if not prefix and _inside_word(text, run.start()):
+        if not prefix and _inside_word(text, start):
             continue  # "DY648811R", "XX7314": part of a reference, not an amount
         if suffix and _next_is_number(text, suffix.end):
             suffix = None  # "5.00 EUR 4.50": the code introduces the next amount
+        if not (
+            prefix or suffix or _may_stand_alone(text, (sign_at, start, end, trailing), context)
+        ):
+            continue  # most numbers in a message are dates, times and references
         for mark in (prefix, suffix):
             if mark and not mark.marker.ambiguous:
                 evidence.named.add(mark.marker.currencies[0])
@@ -126,6 +133,20 @@ def find_money(
         if money is not None:
             found.append(money)
     return found
+
+
+def _may_stand_alone(text: str, span: tuple[int, int, int, int], context: _Context) -> bool:
+    """An unmarked number may still be an amount: signed, in parentheses, followed by DR/CR,
+    or named by a label (decided in full by `_money`; this screen only keeps the candidates).
+    `span`: where its sign starts, the number starts and ends, and its trailing sign ends."""
+    sign_at, start, end, trailing = span
+    return (
+        sign_at < start
+        or trailing > end
+        or (sign_at > 0 and text[sign_at - 1] == "(")
+        or _DR_CR.match(text, trailing) is not None
+        or context.labelled(sign_at)
+    )
 
 
 def _inside_word(text: str, start: int) -> bool:
@@ -206,7 +227,7 @@ def _money(
     if not marked:
         # an unmarked number is an amount only when labelled, signed or followed by DR/CR
         signed = (negative or trailing > end) and _shaped(raw)
-        if not (sign_at in context.labelled() or signed or dr_cr) or _glued(text, head, tail):
+        if not (signed or dr_cr or context.labelled(sign_at)) or _glued(text, head, tail):
             return None
         currency, confidence = evidence.implied()
     spaced = " " in raw
@@ -238,14 +259,22 @@ class _Context:
 
     def __init__(self, text: str, runs: list[re.Match[str]]) -> None:
         self.text = text
-        self.decimal = _message_decimal(runs) if len(runs) > 1 else None
+        self.runs = runs
+        self._decimal: tuple[str | None] | None = None
         self._labelled: set[int] | None = None
 
-    def labelled(self) -> set[int]:
-        """Where numbers named by a label or a verb start."""
+    def decimal(self) -> str | None:
+        """The decimal mark the message's numbers show beyond doubt, if they agree."""
+        if self._decimal is None:
+            self._decimal = (_message_decimal(self.runs) if len(self.runs) > 1 else None,)
+        return self._decimal[0]
+
+    def labelled(self, start: int) -> bool:
+        """A label or verb names the number starting at `start` ("Amount: 500"). One pass over
+        the text finds every label (cheaper than a search before each number)."""
         if self._labelled is None:
             self._labelled = {m.end() for m in _LABELLED.finditer(self.text)}
-        return self._labelled
+        return start in self._labelled
 
 
 def _decimal_tail(run: str, digits: int | None = 2) -> bool:
@@ -303,12 +332,10 @@ def currency_of(
 
 def dollar_for_sender(address: str | None) -> str | None:
     """The currency a bare `$` stands for, from the sender's country domain (`.mx`, `.cl`...)."""
-    country = country_of_sender(address)
-    dollar = MARKERS["$"]
-    if country is None:
+    if country_of_sender(address) is None:
         return None
     evidence = Evidence("", sender_address=address)
-    local = [c for c in dollar.currencies if evidence._local(c)]
+    local = [c for c in MARKERS["$"].currencies if evidence.is_local(c)]
     return local[0] if len(local) == 1 else None
 
 
@@ -316,10 +343,10 @@ def format_amount(amount: Decimal, currency: str | None = None) -> str:
     """Plain decimal string for JSON and exports: no exponent, no grouping, written at the
     currency's precision when that is exact (JPY "1280", KWD "12.500", USD "9.17"); an amount
     with more digits than its currency has keeps them all rather than being rounded. Without a
-    currency, trailing zeros beyond two decimals are dropped ("1177.5400" -> "1177.54")."""
+    (known) currency, it is written with two decimals ("1177.5400" -> "1177.54")."""
     places = digits_of(currency)
     if places is None:
-        places = 2 if currency is None else max(2, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
+        places = 2  # no currency, or one ISO 4217 does not know: cents, as most currencies
     quantum = Decimal(1).scaleb(-places)
     rounded = amount.quantize(quantum) if amount.is_finite() else amount
     if rounded == amount:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -180,15 +181,21 @@ def read_run(
     *,
     digits: int | None = None,
     conventions: Conventions = ANY,
-    message_decimal: str | None = None,
+    message_decimal: str | Callable[[], str | None] | None = None,
 ) -> Reading | None:
     """Read one run (as cut by `RUN`) for a currency with `digits` minor units (None: unknown).
+
+    `message_decimal`: the decimal mark the rest of the message uses (or a function computing
+    it, called only when the run can be read two ways).
 
     Returns None when no reading is structurally possible ("1.2.3", "12,3456,7").
     """
     folded = ascii_digits(run).translate(_FOLD)
+    candidates = _candidates(folded)
+    if callable(message_decimal):  # the message's habit matters only between two readings
+        message_decimal = message_decimal() if len(candidates) > 1 else None
     scored = []
-    for integer, fraction, decimal, group in _candidates(folded):
+    for integer, fraction, decimal, group in candidates:
         cost = _penalty(fraction, decimal, group, digits, conventions, message_decimal)
         scored.append((cost, _doubt(fraction, decimal, group, digits), integer, fraction))
     if not scored:

@@ -1,8 +1,8 @@
 """The generic extractor: finds a transaction in any institution's wording, without a rule.
 
 How it decides, in order:
-1. A hard negative (an OTP, a declined or failed payment) rejects the message (the pipeline
-   screens it once, before institution rules and this extractor).
+1. A hard negative (an OTP, a declined or failed payment) rejects the message (screened once
+   per message: before institution rules when one matches, else here).
 2. Every amount in the text is scored: a currency marker, a nearby completed-movement verb
    ("debited", "sent you", "abono") and a label ("Amount:", "Order total") raise it; a balance,
    limit, fee or unit-price context lowers it. The best one is the transaction amount.
@@ -24,10 +24,9 @@ from fincoach.parsing.fields import (
     find_reference,
     merchant_by_layout,
 )
-from fincoach.parsing.lexicon import Lexicon, Verb, evidence_weights, lexicon
+from fincoach.parsing.lexicon import Lexicon, Verb, evidence_weights, lexicon_for
 from fincoach.parsing.money import Money, find_money, parse_number
 from fincoach.parsing.rows import Row, find_rows
-from fincoach.parsing.scripts import scripts_of
 from fincoach.parsing.types import Direction, Instrument
 
 _WEIGHTS = evidence_weights()["single"]
@@ -235,17 +234,25 @@ def extract(
 
 
 def extract_all(
-    text: str, *, dollar_hint: str | None = None, sender_address: str | None = None
+    text: str,
+    *,
+    dollar_hint: str | None = None,
+    sender_address: str | None = None,
+    lex: Lexicon | None = None,
+    screened: bool = False,
 ) -> list[Found]:
     """Every transaction the text reports, in order of appearance; [] when it reports none.
 
-    Hard negatives (an OTP, a declined payment) are the caller's screen, once per message
-    (`Lexicon.rejects`, as the pipeline does before any rule or this extractor runs)."""
-    lex = lexicon(scripts_of(text))
+    A hard negative (an OTP, a declined payment: `Lexicon.rejects`) reports none; the screen
+    runs once per message, here unless the caller already ran it (`screened`)."""
     # the sender's domain is evidence for an ambiguous sign ("Rs", "$", "kr")
     moneys = find_money(text, dollar_hint=dollar_hint, sender_address=sender_address)
     moneys = moneys[:_MAX_AMOUNTS]
+    # cheap screen first: most ordinary mail names no amount at all
     if not moneys:
+        return []
+    lex = lex or lexicon_for(text)
+    if not screened and lex.rejects(text[:_HEAD]):
         return []
     rows = find_rows(text, moneys)
     if rows:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from fincoach.parsing.scripts import LATIN, ONLY_LATIN, bounded, fold, grouped
+from fincoach.parsing.scripts import LATIN, ONLY_LATIN, bounded, fold, grouped, scripts_of
 from fincoach.parsing.types import Direction
 
 _FLAGS = re.IGNORECASE
@@ -101,6 +101,9 @@ class LanguageFile(_Strict):
     language: str
     name: str
     script: Script
+    # Latin-script languages other than English: literal words or letters whose presence says
+    # the message may be in the language; without any, its vocabulary is not run (speed)
+    markers: list[str] = []
     mask: list[str] = []
     patterns: list[DirectionPattern] = []
     direction: DirectionWords = DirectionWords()
@@ -340,9 +343,53 @@ def _kinds(
 
 
 @cache
-def lexicon(scripts: frozenset[str] = ONLY_LATIN) -> Lexicon:
-    """The vocabulary of every language written in one of `scripts`, compiled."""
-    files = [f for f in language_files() if f.script in scripts]
+def _markers() -> tuple[re.Pattern[str], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    words: dict[str, set[str]] = {}
+    letters: dict[str, set[str]] = {}
+    for f in language_files():
+        for marker in f.markers:
+            single = len(marker) == 1 and not marker.isascii()
+            (letters if single else words).setdefault(marker, set()).add(f.language)
+    ordered = sorted(words, key=len, reverse=True)
+    pattern = re.compile(rf"\b(?:{grouped([re.escape(w) for w in ordered])})(?!\w)")
+    return (
+        pattern,
+        {w: frozenset(v) for w, v in words.items()},
+        {c: frozenset(v) for c, v in letters.items()},
+    )
+
+
+_MARKER_SCAN = 1500
+
+
+def latin_languages(text: str) -> frozenset[str]:
+    """The Latin-script languages (besides English) the start of the text shows a marker of."""
+    head = fold(text[:_MARKER_SCAN])
+    pattern, words, letters = _markers()
+    found: set[str] = set()
+    for m in pattern.finditer(head):
+        found |= words[m.group()]
+    for letter in letters.keys() & set(head):
+        found |= letters[letter]
+    return frozenset(found)
+
+
+def lexicon_for(text: str) -> Lexicon:
+    """The vocabulary for one message: the languages of its scripts; of the Latin-script
+    languages, English and those the message shows a marker of."""
+    return lexicon(scripts_of(text), latin_languages(text))
+
+
+@lru_cache(maxsize=256)
+def lexicon(scripts: frozenset[str] = ONLY_LATIN, latin: frozenset[str] | None = None) -> Lexicon:
+    """The vocabulary of every language written in one of `scripts`, compiled; of the
+    Latin-script ones, only English and `latin` when it is given."""
+    files = [
+        f
+        for f in language_files()
+        if f.script in scripts
+        and (latin is None or f.script != LATIN or f.language == "en" or f.language in latin)
+    ]
     english = next(f for f in files if f.language == "en")
     assert english.context is not None
     context = english.context

@@ -9,12 +9,11 @@ from fincoach.parsing import generic
 from fincoach.parsing.brands import brand, is_receipt, sender_brand
 from fincoach.parsing.categories import categorize
 from fincoach.parsing.dates import find_datetime
-from fincoach.parsing.lexicon import lexicon
+from fincoach.parsing.lexicon import lexicon_for
 from fincoach.parsing.merchants import normalize_merchant
 from fincoach.parsing.mime import DecodedMessage, decode_message
 from fincoach.parsing.money import dollar_for_sender
 from fincoach.parsing.rules import Rule, extract_with_rules, rules_for
-from fincoach.parsing.scripts import scripts_of
 from fincoach.parsing.text import body_text, normalize
 from fincoach.parsing.types import ParsedTransaction, ParseResult
 
@@ -26,16 +25,21 @@ UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 def _extract(
     text: str, matched: tuple[Rule, ...], sender_address: str | None
 ) -> tuple[list[generic.Found], str]:
-    lex = lexicon(scripts_of(text))
+    hint = next((r.dollar_currency for r in matched if r.dollar_currency), None)
+    hint = hint or dollar_for_sender(sender_address)
+    if not matched:
+        return generic.extract_all(text, dollar_hint=hint, sender_address=sender_address), "generic"
+    lex = lexicon_for(text)
     # the one hard-negative screen: an OTP or a declined payment reports no transaction
     if lex.rejects(text[:3000]):
         return [], "generic"
-    by_rule = extract_with_rules(lex, text, matched) if matched else None
+    by_rule = extract_with_rules(lex, text, matched)
     if by_rule is not None:
         return [by_rule[0]], by_rule[1]
-    hint = next((r.dollar_currency for r in matched if r.dollar_currency), None)
-    hint = hint or dollar_for_sender(sender_address)
-    return generic.extract_all(text, dollar_hint=hint, sender_address=sender_address), "generic"
+    found = generic.extract_all(
+        text, dollar_hint=hint, sender_address=sender_address, lex=lex, screened=True
+    )
+    return found, "generic"
 
 
 def _occurred_at(

@@ -24,7 +24,13 @@ from fincoach.parsing.fields import (
     find_reference,
     merchant_by_layout,
 )
-from fincoach.parsing.lexicon import Lexicon, Verb, evidence_weights, lexicon_for
+from fincoach.parsing.lexicon import (
+    Lexicon,
+    Verb,
+    evidence_weights,
+    evidence_words,
+    lexicon_for,
+)
 from fincoach.parsing.money import Money, find_money, parse_number
 from fincoach.parsing.rows import Row, find_rows
 from fincoach.parsing.types import Direction, Instrument
@@ -36,43 +42,17 @@ _HEAD = 3000  # hard negatives and receipt hints are read in the first part of t
 _HEADLINE = 400  # the subject and the first lines: what the message is about
 _MAX_AMOUNTS = 30  # the transaction amount comes early; long receipts list dozens of prices
 
-_RECEIPT = re.compile(
-    r"\b(?:receipt|order (?:total|confirmation|number|#)|invoice|transaction alert|txn alert|"
-    r"notificaci[oó]n de (?:transacci[oó]n|compra|transferencia)|comprobante|recibo|"
-    r"(?:purchase|payment|transfer) confirmation|thank(?:s| you) for (?:your )?"
-    r"(?:order|purchase|payment|shopping)|total charged|amount paid|you paid)\b",
-    re.IGNORECASE,
-)
-_ACTIVITY = re.compile(
-    r"\b(?:recent (?:charges|transactions|activity|purchases)|card activity|account activity|"
-    r"here is what happened|your exchange|movimientos|ums[äa]tze|transactions? summary)\b",
-    re.IGNORECASE,
-)
+_RECEIPT = evidence_words()["words"]["receipt"]
+_NOTICE = evidence_words()["words"]["notice"]
+_ACTIVITY = evidence_words()["words"]["activity"]
 _BIG_TOTAL = re.compile(
     r"\b(?:order total|grand total|total charged|amount paid|total paid|payment amount|"
     r"importe|monto|total a pagar|valor total|amount)\b\W*$",
     re.IGNORECASE,
 )
-_INSTRUMENT_WORDS: tuple[tuple[str, Instrument], ...] = (
-    (
-        r"\b(?:atm|cash withdrawal|withdrawn at|retiro (?:de efectivo|sin tarjeta)|saque)\b",
-        Instrument.CASH_WITHDRAWAL,
-    ),
-    (r"\b(?:upi|vpa)\b|@(?:ok\w+|ybl|paytm|apl|axl|ibl|upi)\b", Instrument.UPI),
-    (r"\b(?:card|tarjeta|cart[aã]o|visa|mastercard|amex|rupay|pos)\b", Instrument.CARD),
-    (r"\b(?:ach|direct debit|ecs|nach)\b", Instrument.ACH),
-    (r"\b(?:wire|swift)\b", Instrument.WIRE),
-    (
-        r"\b(?:neft|imps|rtgs|spei|sinpe|zelle|pix|paynow|transfer|transferencia|transfer[eê]ncia"
-        r"|faster payments?|bacs|sepa)\b",
-        Instrument.BANK_TRANSFER,
-    ),
-    (
-        r"\b(?:wallet|paytm|phonepe|gpay|paypal|venmo|cash app|m-?pesa|gcash|revolut|monzo)\b",
-        Instrument.WALLET,
-    ),
+_INSTRUMENTS = tuple(
+    (pattern, Instrument(name)) for name, pattern in evidence_words()["instruments"].items()
 )
-_INSTRUMENTS = tuple((re.compile(p, re.IGNORECASE), i) for p, i in _INSTRUMENT_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +68,10 @@ class Found:
     anchor: int
     confidence: float
     date_text: str | None = None  # the date as a rule's `date` group captured it
+
+
+def _receipt_or_notice(head: str) -> bool:
+    return _RECEIPT.search(head) is not None or _NOTICE.search(head) is not None
 
 
 def _verbs_near(lex: Lexicon, text: str, moneys: list[Money]) -> list[Verb]:
@@ -268,7 +252,7 @@ def _from_rows(lex: Lexicon, text: str, rows: list[Row]) -> list[Found]:
     account = find_account(head, lex.fields)
     evidence = 3.0  # two or more rows, each a movement word or a date, a descriptor and an amount
     evidence += 1.0 if account else 0.0
-    evidence += 1.0 if _RECEIPT.search(head) or _ACTIVITY.search(head) else 0.0
+    evidence += 1.0 if _receipt_or_notice(head) or _ACTIVITY.search(head) else 0.0
     evidence -= lex.soft_penalty(head[:1500], lex.blank(text[:_HEADLINE]))
     if evidence < ACCEPT_SCORE:
         return []
@@ -356,7 +340,7 @@ def _evidence(
     evidence += weights["total_label"] if _BIG_TOTAL.search(before) else 0.0
     evidence += weights["account"] if account else 0.0
     evidence += weights["merchant"] if merchant else 0.0
-    evidence += weights["receipt"] if _RECEIPT.search(head) else 0.0
+    evidence += weights["receipt"] if _receipt_or_notice(head) else 0.0
     return evidence - lex.soft_penalty(
         text[max(0, chosen.start - 500) : chosen.end + 500], lex.blank(text[:_HEADLINE])
     )

@@ -256,14 +256,30 @@ def language_files() -> tuple[LanguageFile, ...]:
 
 
 @cache
-def evidence_weights() -> dict[str, dict[str, float]]:
-    """`evidence.toml`: section -> name -> weight."""
-    data = tomllib.loads(
+@cache
+def _evidence_file() -> dict[str, dict[str, object]]:
+    return tomllib.loads(
         resources.files("fincoach.parsing").joinpath("evidence.toml").read_text("utf-8")
     )
+
+
+@cache
+def evidence_weights() -> dict[str, dict[str, float]]:
+    """`evidence.toml`'s weights: section -> name -> weight."""
     return {
-        str(section): {str(k): float(v) for k, v in values.items()}
-        for section, values in data.items()
+        section: {str(k): float(v) for k, v in values.items()}  # type: ignore[arg-type]
+        for section, values in _evidence_file().items()
+        if section in ("single", "negative_weights", "language_weights")
+    }
+
+
+@cache
+def evidence_words() -> dict[str, dict[str, re.Pattern[str]]]:
+    """`evidence.toml`'s vocabularies ([words]: receipt, activity; [instruments]), compiled
+    case-insensitively, in file order."""
+    return {
+        section: {str(k): re.compile(str(v), _FLAGS) for k, v in _evidence_file()[section].items()}
+        for section in ("words", "instruments")
     }
 
 

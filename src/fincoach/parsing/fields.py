@@ -144,9 +144,15 @@ def find_reference(text: str, words: FieldWords | None = None) -> str | None:
     languages (`words`)."""
     found = _reference_in(_REFERENCE.finditer(text), text)
     if found is None and words is not None:
-        labelled = label_patterns(words).reference
-        if labelled is not None:
-            found = _reference_in(labelled.finditer(fold(text)), text)
+        labels = label_patterns(words)
+        if labels.reference is not None:
+            found = _reference_in(labels.reference.finditer(fold(text)), text)
+        if found is None and labels.leading is not None:
+            m = labels.leading.search(fold(text[:600]))
+            if m is not None:
+                group = "ref" if m.group("ref") else "ref2"
+                code = text[m.start(group) : m.end(group)]
+                found = code if any(c.isdigit() for c in code) else None
     return found
 
 

@@ -90,13 +90,20 @@ def _verbs_near(lex: Lexicon, text: str, moneys: list[Money]) -> list[Verb]:
     return found
 
 
-def _nearest(verbs: list[Verb], start: int, end: int, *, strong: bool) -> Verb | None:
+_NEXT_LINE = 60
+
+
+def _nearest(text: str, verbs: list[Verb], start: int, end: int, *, strong: bool) -> Verb | None:
+    """The (strong or weak) verb nearest to the amount at `start`..`end`, within reach."""
     best: tuple[int, Verb] | None = None
     for v in verbs:
         if v.strong != strong:
             continue
         distance = start - v.end if v.end <= start else v.start - end
         distance = max(distance, 0)
+        if v.start >= end and "\n" in text[end : v.start]:
+            # a word on a later line labels what follows it, not this amount
+            distance += _NEXT_LINE
         if distance <= _VERB_WINDOW and (best is None or distance < best[0]):
             best = (distance, v)
     return best[1] if best else None
@@ -145,11 +152,11 @@ def _amount_score(lex: Lexicon, text: str, money: Money, verbs: list[Verb]) -> f
         score += 3
     elif lex.label.search(before):
         score += 1
-    strong = _nearest(verbs, money.start, money.end, strong=True)
+    strong = _nearest(text, verbs, money.start, money.end, strong=True)
     if strong is not None:
         distance = max(strong.start - money.end, money.start - strong.end, 0)
         score += 3 * (1 - distance / (_VERB_WINDOW * 1.5))
-    weak = _nearest(verbs, money.start, money.end, strong=False)
+    weak = _nearest(text, verbs, money.start, money.end, strong=False)
     if weak is not None:
         distance = max(weak.start - money.end, money.start - weak.end, 0)
         score += 1 * (1 - distance / (_VERB_WINDOW * 1.5))
@@ -306,8 +313,8 @@ def _choose_direction(text: str, chosen: Money, verbs: list[Verb]) -> _Direction
     """The nearest completed-movement verb decides, then the amount's sign or DR/CR mark, then
     a weaker noun; alerts with none of these are card spends ("Rs 199 ... Card x4433 At
     NETFLIX")."""
-    strong = _nearest(verbs, chosen.start, chosen.end, strong=True)
-    weak = _nearest(verbs, chosen.start, chosen.end, strong=False)
+    strong = _nearest(text, verbs, chosen.start, chosen.end, strong=True)
+    weak = _nearest(text, verbs, chosen.start, chosen.end, strong=False)
     sign = _signed(text, chosen)
     if strong is not None:
         direction = strong.direction

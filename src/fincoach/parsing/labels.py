@@ -36,7 +36,9 @@ def name_starts_well(text: str, position: int) -> bool:
 
 # An account number, masked or grouped (matched on folded text); not an amount ("kartou
 # 349,00 Kč").
-_MASKED = r"(?P<num>\d{0,6}(?:[x*•·#＊]{1,12}|\.{2,4})?[ -]?\d{2,}(?:-\d{4}){0,3})(?![\d٫]|[.,]\d)"
+_MASKED = (
+    r"(?P<num>(?:\d{0,6}(?:[x*•·#＊]{1,12}|\.{2,4})[ -]?)?\d{2,}(?:-\d{4}){0,3})(?![\d٫]|[.,]\d)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class LabelPatterns:
     account: re.Pattern[str] | None
     account_after: re.Pattern[str] | None
     reference: re.Pattern[str] | None
+    leading: re.Pattern[str] | None  # a transaction code opening the message (mobile money)
     source: re.Pattern[str] | None  # "from" just before an account: the payer's own account
     label_start: re.Pattern[str] | None  # a "name" that is really a label of the language
 
@@ -98,7 +101,14 @@ def label_patterns(words: FieldWords) -> LabelPatterns:
         account_after = re.compile(rf"(?<!\d)(?P<num>\d{{3,6}})\s*(?:{words.account_after})")
     if not _empty(words.reference):
         reference = re.compile(
-            rf"(?:{words.reference})\s*[:#\-.：]?\s*(?P<ref>[a-z0-9][a-z0-9\-]{{2,40}}[a-z0-9])"
+            rf"(?:{words.reference})\s*[:#\-.：]?\s*(?P<ref>[a-z0-9][a-z0-9\-.]{{2,40}}[a-z0-9])"
+        )
+    leading = None
+    if not _empty(words.confirmed):
+        code = r"[a-z0-9]{8,12}"
+        leading = re.compile(
+            rf"(?m)^\W{{0,3}}(?:(?P<ref>{code})\s+(?:{words.confirmed})"
+            rf"|(?:{words.confirmed})\s+(?P<ref2>{code}))(?![a-z0-9])"
         )
     source_words = "from" if _empty(words.from_) else f"from|{words.from_}"
     label_words = "|".join(w for w in (words.account, words.reference, stop) if not _empty(w))
@@ -113,6 +123,7 @@ def label_patterns(words: FieldWords) -> LabelPatterns:
         account=account,
         account_after=account_after,
         reference=reference,
+        leading=leading,
         source=re.compile(rf"(?i:\b(?:{source_words}))\W{{0,3}}(?:\w+\W{{1,3}}){{0,2}}$"),
         label_start=re.compile(rf"(?i:{label_words})") if label_words else None,
     )

@@ -81,6 +81,7 @@ class Labels(_Strict):
     account: list[str] = []  # before the digits: "карта", "尾号", "حسابك"
     account_after: list[str] = []  # after the digits: "ile biten"
     reference: list[str] = []
+    confirmed: list[str] = []  # beside a code that starts the message: "QF81LP03 Confirmed"
     amount: list[str] = []
     fee: list[str] = []
     stop: list[str] = []  # words that end a name: a date word, "na", "tarehe"
@@ -138,6 +139,7 @@ class FieldWords:
     account: str
     account_after: str
     reference: str
+    confirmed: str
     stop: str
 
 
@@ -460,6 +462,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN, latin: frozenset[str] | None =
             account=_words(files, "account"),
             account_after=_words(files, "account_after"),
             reference=_words(files, "reference"),
+            confirmed=_words(files, "confirmed"),
             stop=_words(files, "stop"),
         ),
     )

@@ -105,10 +105,10 @@ def label_patterns(words: FieldWords) -> LabelPatterns:
         )
     leading = None
     if not _empty(words.confirmed):
-        code = r"[a-z0-9]{8,12}"
+        code = r"(?=[a-z]{0,11}\d)[a-z0-9]{8,12}"  # letters and digits
         leading = re.compile(
-            rf"(?m)^\W{{0,3}}(?:(?P<ref>{code})\s+(?:{words.confirmed})"
-            rf"|(?:{words.confirmed})\s+(?P<ref2>{code}))(?![a-z0-9])"
+            rf"(?m)^\W{{0,3}}(?:(?P<ref>{code})[ \t]+(?:{words.confirmed})"
+            rf"|(?:{words.confirmed})[ \t]+(?P<ref2>{code}))(?![a-z0-9])"
         )
     source_words = "from" if _empty(words.from_) else f"from|{words.from_}"
     label_words = "|".join(w for w in (words.account, words.reference, stop) if not _empty(w))

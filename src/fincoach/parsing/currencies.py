@@ -89,7 +89,7 @@ def _build() -> tuple[
     names = {
         name: Marker(list(codes))
         for name, codes in generated["names"].items()
-        if name not in deny and name.casefold() not in markers
+        if name not in deny and name not in marks.get("deny_names", []) and name not in markers
     }
     return table, markers, names, marks
 

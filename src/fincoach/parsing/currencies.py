@@ -40,7 +40,7 @@ class Marker:
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.currencies) > 1 or bool(self.requires)
+        return len(self.currencies) != 1 or bool(self.requires)
 
 
 def _data() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -80,6 +80,13 @@ def test_without_evidence_there_is_no_global_default() -> None:
     assert [m for m in find_money("valor US 19,99 at the store") if m.marked] == []
 
 
+def test_toman_is_marked_but_not_taken_for_rials() -> None:
+    """A toman is ten rials and has no ISO code: the amount is kept, its currency not guessed."""
+    toman = find_money("خرید ۲۵۰,۰۰۰ تومان با کارت")[0]
+    assert (toman.amount, toman.currency, toman.marked) == (Decimal("250000"), None, True)
+    assert find_money("خرید ۲۵۰,۰۰۰ ریال با کارت")[0].currency == "IRR"
+
+
 def test_institution_hints_win() -> None:
     assert find_money("$100.00", dollar_hint="CLP")[0].currency == "CLP"
     assert find_money("RS 42,90", hints={"RS": "BRL"})[0].currency == "BRL"

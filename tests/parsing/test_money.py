@@ -292,3 +292,22 @@ def test_parse_number(printed: str, currency: str | None, value: str) -> None:
 )
 def test_format_amount(amount: str, currency: str | None, written: str) -> None:
     assert format_amount(Decimal(amount), currency) == written
+
+
+NOISY = st.text(
+    alphabet=st.sampled_from(
+        list("0123456789٠١٢۳۴०১๒０.,'’ -−+()$€£¥₹₽円元บาทر.سRsNPkrDRCr\n\u00a0\u202f\u200fa")
+    ),
+    max_size=60,
+)
+
+
+@given(text=st.one_of(NOISY, st.text(max_size=80)), currency=st.sampled_from([None, "JPY", "KWD"]))
+def test_any_text_reads_without_error(text: str, currency: str | None) -> None:
+    """Whatever the text, the reader returns amounts (exact Decimals inside the text) or none."""
+    for money in find_money(text, sender_address="a@b.com.br"):
+        assert 0 <= money.start < money.end <= len(text)
+        assert money.amount.is_finite() and money.amount >= 0
+        assert 0.0 <= money.confidence <= 1.0
+    value = parse_number(text, currency)
+    assert value is None or value.is_finite()

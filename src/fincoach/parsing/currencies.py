@@ -40,7 +40,7 @@ class Marker:
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.currencies) > 1 or bool(self.requires)
+        return len(self.currencies) != 1 or bool(self.requires)
 
 
 def _data() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -89,7 +89,7 @@ def _build() -> tuple[
     names = {
         name: Marker(list(codes))
         for name, codes in generated["names"].items()
-        if name not in deny and name.casefold() not in markers
+        if name not in deny and name not in marks.get("deny_names", []) and name not in markers
     }
     return table, markers, names, marks
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 
-from fincoach.parsing.lexicon import evidence_words
+from fincoach.parsing.language_data import evidence_words
 
 # the one receipt vocabulary, shared with the generic extractor's evidence
 _RECEIPT = evidence_words()["words"]["receipt"]

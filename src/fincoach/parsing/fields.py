@@ -263,7 +263,9 @@ _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", _I)
 _QUOTED = re.compile(r"[\"«„“](?P<q>[^\"«»„“”]{2,60})[\"»”“]")
 
 
-def _clean(name: str, labels: LabelPatterns | None = None) -> str | None:
+def clean_name(name: str, labels: LabelPatterns | None = None) -> str | None:
+    """The name trimmed of punctuation, quotes and a phone number; None when it is no name
+    (an amount, a date, a pronoun, a label of the message's languages)."""
     quoted = _QUOTED.search(name)
     if quoted:
         name = quoted.group("q")
@@ -278,7 +280,7 @@ def _clean(name: str, labels: LabelPatterns | None = None) -> str | None:
     # a phone number or a masked one beside a person's name ("84XXXXX21 - ANA", "JANE 0712345678")
     bare = _PHONE_EDGE.sub("", name).strip(" -–:")
     if bare != name:
-        return _clean(bare, labels) if bare else None
+        return clean_name(bare, labels) if bare else None
     return name
 
 
@@ -292,7 +294,7 @@ def _candidates(
     pos = 0
     while (m := pattern.search(searched, pos)) is not None:
         yield m
-        pos = m.end() if _clean(original[m.start("m") : m.end("m")]) else m.start() + 1
+        pos = m.end() if clean_name(original[m.start("m") : m.end("m")]) else m.start() + 1
 
 
 def _trim(name: str) -> str:
@@ -328,17 +330,17 @@ def find_merchant(
     if purpose and direction is Direction.DEBIT:
         return purpose
     for m in _SENT_YOU.finditer(head):
-        name = _clean(m.group("m"))
+        name = clean_name(m.group("m"))
         if name and direction is Direction.CREDIT:
             return name
     for m in _PAID_NAME.finditer(head):
-        name = _clean(m.group("m"))
+        name = clean_name(m.group("m"))
         if name and direction is Direction.DEBIT:
             return name
     if labels is not None:
         for pattern in (*labels.patterns, *([labels.after] if labels.after else [])):
             for m in pattern.finditer(head):
-                name = _clean(m.group("m"), labels)
+                name = clean_name(m.group("m"), labels)
                 if name:
                     return name
     start = max(0, anchor - 240)
@@ -361,7 +363,9 @@ def find_merchant(
             for m in _candidates(pattern, window if english else folded_window, window):
                 if not english and not name_starts_well(window, m.start("m")):
                     continue
-                name = _clean(_trim(window[m.start("m") : m.end("m")]), None if english else labels)
+                name = clean_name(
+                    _trim(window[m.start("m") : m.end("m")]), None if english else labels
+                )
                 if name is None:
                     continue
                 if pattern is _FROM and direction is Direction.DEBIT and _EMAIL_LIKE.match(name):
@@ -382,80 +386,17 @@ def _labelled_name(
     """The first value after one of the labels: English ones, then the languages' ones."""
     for labelled in english:
         for m in labelled.finditer(head):
-            name = _clean(m.group("m"))
+            name = clean_name(m.group("m"))
             if name:
                 return name
     if language is not None:
         for m in language.finditer(fold(head[:_LABELLED_REACH])):
             if m.group("colon") is None and not name_starts_well(head, m.start("m")):
                 continue
-            name = _clean(_trim(head[m.start("m") : m.end("m")]), labels)
+            name = clean_name(_trim(head[m.start("m") : m.end("m")]), labels)
             if name:
                 return name
     return None
 
 
-def merchant_by_layout(
-    text: str, anchor: int, amount_end: int, words: FieldWords | None = None
-) -> str | None:
-    """When no label or preposition names the counterparty: the field printed right after
-    the amount in a terse alert, else the upper-case name nearest to the amount. Weaker than
-    `find_merchant`'s evidence, so it never counts toward accepting a message."""
-    labels = label_patterns(words) if words is not None else None
-    return _field_after(text, amount_end, labels) or _capitalised_near(text, anchor, labels)
-
-
 _ENGLISH = frozenset({_AT, _TO, _FROM, _BY, _INFO, _UPPER_THEN, _VPA, _FOR, _AS, _ON})
-# Terse alerts list their fields in order: "Покупка: 4 150т / SMALL 24/7 / Доступно: ...".
-_SEPARATOR = re.compile(r"\s/\s|\s\|\s|\n|[,;，；](?=\s)|\.(?=\s|$)|\s-\s")
-_FIELD = re.compile(r"(?![a-zà-ÿ])[^\s:：=][^:：=\n]{1,40}")
-
-
-def _field_after(text: str, end: int, labels: LabelPatterns | None) -> str | None:
-    """The field printed right after the amount's own field, when it reads as a name."""
-    tail = text[end : end + 200]
-    first = _SEPARATOR.search(tail)
-    if first is None or (
-        tail[: first.start()].strip(" .") and _WORDY.search(tail[: first.start()])
-    ):
-        return None
-    rest = tail[first.end() :]
-    second = _SEPARATOR.search(rest)
-    field = rest[: second.start()] if second else rest
-    field = field.strip()
-    if not _FIELD.fullmatch(field) or len(field.split()) > 6:
-        return None
-    return _clean(field, labels)
-
-
-_WORDY = re.compile(r"[^\W\d_]{3,}")
-# An upper-case run of words: "PADARIA BELLA VISTA", "STEAMGAMES".
-_CAPITALISED = re.compile(
-    r"(?<![\w.])(?P<m>[A-Z][A-Z0-9&'*-]*[A-Z0-9](?: [A-Z0-9][A-Z0-9&'.*/-]*){0,4})(?![\w])"
-)
-
-
-_INSTITUTION = re.compile(r"\s*(?i:bank|banco|banque|card|cart[aã]o|tarjeta|a/c)\b")
-_YOUR = re.compile(r"(?i:\byour\s+)$")
-
-
-def _capitalised_near(text: str, anchor: int, labels: LabelPatterns | None) -> str | None:
-    """The upper-case name nearest to the amount (within a short alert's reach), skipping
-    codes (EUR, POS) and the institution's own name at the start of the message."""
-    start = max(0, anchor - 120)
-    best: tuple[int, str] | None = None
-    for m in _CAPITALISED.finditer(text, start, anchor + 120):
-        name = m.group("m")
-        if len(re.sub(r"[^A-Z]", "", name)) < 4 or text[m.end() : m.end() + 1] == ":":
-            continue
-        if m.start() == 0 or text[max(0, m.start() - 1) : m.start()] == "\n":
-            continue  # the sender's brand heading the message ("SCB:", "Itaú:")
-        if _INSTITUTION.match(text, m.end()) or _YOUR.search(
-            text, max(0, m.start() - 6), m.start()
-        ):
-            continue  # "HDFC Bank", "your SBI card": the reader's own institution
-        name = _clean(name, labels) or ""
-        distance = abs(m.start() - anchor)
-        if name and (best is None or distance < best[0]):
-            best = (distance, name)
-    return best[1] if best else None

@@ -18,19 +18,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fincoach.parsing.fields import (
-    find_account,
-    find_merchant,
-    find_reference,
-    merchant_by_layout,
-)
-from fincoach.parsing.lexicon import (
-    Lexicon,
-    Verb,
-    evidence_weights,
-    evidence_words,
-    lexicon_for,
-)
+from fincoach.parsing.fields import find_account, find_merchant, find_reference
+from fincoach.parsing.language_data import evidence_weights, evidence_words
+from fincoach.parsing.layout import merchant_by_layout
+from fincoach.parsing.lexicon import Lexicon, Verb, lexicon_for
 from fincoach.parsing.money import Money, find_money, parse_number
 from fincoach.parsing.rows import Row, find_rows
 from fincoach.parsing.types import Direction, Instrument

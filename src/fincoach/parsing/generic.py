@@ -118,12 +118,10 @@ def _is_balance(lex: Lexicon, text: str, money: Money) -> bool:
     """A balance, limit or due figure, by its label ("Bal:", "Avl Limit", "余额"), or by the
     phrase of a balance notice before it in its sentence ("o saldo da sua conta ... é de")."""
     label = label_before(text, money.start)
-    found = None
-    for found in lex.balance.finditer(label):  # noqa: B007 - the last one matters
-        continue
+    ends = [m.end() for m in lex.balance.finditer(label)]
     # "Biến động số dư TK ...3456: -350.000": the balance word names the alert, the account
     # number after it separates it from the amount
-    if found is not None and not _MASKED_NUMBER.search(label, found.end()):
+    if ends and not _MASKED_NUMBER.search(label, ends[-1]):
         return True
     sentence = text[max(0, money.start - 80) : money.start]
     cut = max(sentence.rfind(". "), sentence.rfind("\n"))

@@ -83,10 +83,14 @@ def _value_after(labels: str, stops: str) -> re.Pattern[str]:
 @cache
 def label_patterns(words: FieldWords) -> LabelPatterns:
     """The compiled patterns for one vocabulary (one combination of scripts)."""
-    stop = words.stop
+    # a name ends where the next field's label starts: a stop word, an account or a balance
+    stop = "|".join(w for w in (words.stop, words.account, words.balance) if not _empty(w))
+    stop = stop or "(?!x)x"
     stops = "" if _empty(stop) else rf"|\s+(?:{stop})"
     labelled = None if _empty(words.merchant) else _value_after(words.merchant, stops)
-    purpose = None if _empty(words.purpose) else _value_after(words.purpose, stops)
+    # a purpose is free text ("Thanh toán thẻ tại X"): only the plain stop words end it
+    plain = "" if _empty(words.stop) else rf"|\s+(?:{words.stop})"
+    purpose = None if _empty(words.purpose) else _value_after(words.purpose, plain)
     after = None
     if not _empty(words.after):
         word = r"[A-Z0-9ÇĞİÖŞÜÄÖÜ&][\w&'.*/-]*"
@@ -94,7 +98,7 @@ def label_patterns(words: FieldWords) -> LabelPatterns:
     account = account_after = reference = None
     if not _empty(words.account):
         account = re.compile(
-            rf"(?:{words.account})[\s:：.#№\-(（]*(?:no\.?|nr\.?|n°|number|رقم|ـ)?[\s:：.#\-]*"
+            rf"(?:{words.account})[\s:：.#№\-(（\]］]*(?:no\.?|nr\.?|n°|number|رقم|ـ)?[\s:：.#\-]*"
             + _MASKED
         )
     if not _empty(words.account_after):

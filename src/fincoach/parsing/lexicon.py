@@ -47,6 +47,7 @@ class FieldWords:
     account_after: str
     reference: str
     confirmed: str
+    balance: str
     stop: str
 
 
@@ -299,6 +300,7 @@ def lexicon(scripts: frozenset[str] = ONLY_LATIN, latin: frozenset[str] | None =
             account_after=_words(files, "account_after"),
             reference=_words(files, "reference"),
             confirmed=_words(files, "confirmed"),
+            balance=balance_words,
             stop=_words(files, "stop"),
         ),
     )

@@ -15,7 +15,7 @@ from fincoach.parsing.language_data import (
     language_files,
     latin_languages,
 )
-from fincoach.parsing.scripts import LATIN, ONLY_LATIN, bounded, fold, grouped, scripts_of
+from fincoach.parsing.scripts import LATIN, ONLY_LATIN, SCRIPTS, bounded, fold, grouped, scripts_of
 from fincoach.parsing.types import Direction
 
 _FLAGS = re.IGNORECASE
@@ -229,13 +229,27 @@ def _kinds(
     ]
 
 
+# Scripts that one language writes together (Japanese: kana and kanji).
+_TOGETHER = frozenset({"kana", "han"})
+_ALL = frozenset(SCRIPTS)
+_ONLY_ENGLISH: frozenset[str] = frozenset()
+
+
 def lexicon_for(text: str) -> Lexicon:
-    """The vocabulary for one message: the languages of its scripts; of the Latin-script
-    languages, English and those the message shows a marker of."""
-    return lexicon(scripts_of(text), latin_languages(text))
+    """The vocabulary for one message: the languages of its script; of the Latin-script
+    languages, English alone unless the message shows a marker of another (then all).
+
+    The choices are few on purpose, so the compiled vocabularies stay a handful: a message
+    mixing scripts (a hostile one, or a rare bilingual alert) gets every language at once."""
+    scripts = scripts_of(text)
+    others = scripts - ONLY_LATIN
+    if len(others) > 1 and others != _TOGETHER:
+        scripts = _ALL
+    latin = None if latin_languages(text) else _ONLY_ENGLISH
+    return lexicon(scripts, latin)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def lexicon(scripts: frozenset[str] = ONLY_LATIN, latin: frozenset[str] | None = None) -> Lexicon:
     """The vocabulary of every language written in one of `scripts`, compiled; of the
     Latin-script ones, only English and `latin` when it is given."""

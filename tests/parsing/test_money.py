@@ -311,3 +311,18 @@ def test_any_text_reads_without_error(text: str, currency: str | None) -> None:
         assert 0.0 <= money.confidence <= 1.0
     value = parse_number(text, currency)
     assert value is None or value.is_finite()
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency", "negative"),
+    [
+        ("۱,۲۵۰,۰۰۰- ریال", "1250000", "IRR", True),  # a trailing sign before the currency word
+        ("مبلغ: ۸۵,۰۰۰,۰۰۰+", "85000000", "IRR", False),  # a trailing plus: a credit, not a minus
+        ("승인취소 김*수 12,500원 03/12 20:10", "12500", "KRW", False),  # 원 glued to its number
+    ],
+)
+def test_trailing_signs_and_glued_markers(
+    text: str, amount: str, currency: str, negative: bool
+) -> None:
+    [money] = find_money(text)
+    assert (money.amount, money.currency, money.negative) == (Decimal(amount), currency, negative)

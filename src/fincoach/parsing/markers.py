@@ -74,8 +74,8 @@ def prefix_mark(text: str, at: int) -> Mark | None:
         if marker is None:
             continue
         before = text[j - length - 1] if j - length > 0 else " "
-        if letter(candidate[0]) and (letter(before) or before.isdigit()):
-            continue
+        if before.isdigit() or (letter(candidate[0]) and letter(before)):
+            continue  # "12,500원 03/12": a marker glued to a number belongs to that number
         if newline and any(c.isalpha() for c in candidate):
             return None  # "PLN\n1": a code ends its cell; the next line is a quantity
         return Mark(candidate, marker, j - length, j)

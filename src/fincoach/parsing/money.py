@@ -117,7 +117,7 @@ def find_money(
             suffix = None
         if not prefix and _inside_word(text, start):
             continue  # "DY648811R", "XX7314": part of a reference, not an amount
-        if suffix and _next_is_number(text, suffix.end):
+        if suffix and suffix.start > end and _next_is_number(text, suffix.end):
             suffix = None  # "5.00 EUR 4.50": the code introduces the next amount
         if not (
             prefix or suffix or _may_stand_alone(text, (sign_at, start, end, trailing), context)
@@ -164,11 +164,12 @@ def _sign_start(text: str, start: int) -> int:
 
 
 def _after_trailing_sign(text: str, end: int) -> int:
-    """Past a trailing minus ("1,100,000-", "250,000- /"), not a dash before a word or a
-    number ("15,00,000.00-SBI", "29467.70- Union Bank")."""
-    if text[end : end + 1] in tuple(_MINUS):
+    """Past a trailing sign ("1,100,000-", "250,000- /", "۸۵,۰۰۰,۰۰۰+"), not a dash before a
+    word or a number ("15,00,000.00-SBI", "29467.70- Union Bank")."""
+    if text[end : end + 1] in (*_MINUS, "+"):  # Iranian banks write "۸۵,۰۰۰,۰۰۰+" for a credit
         following = text[end + 1 : end + 3].lstrip(" ")
-        if not following or not following[0].isalnum():
+        # "۱,۲۵۰,۰۰۰- ریال": a currency word may follow the sign; any other word may not
+        if not following or not following[0].isalnum() or suffix_mark(text, end + 1):
             return end + 1
     return end
 
@@ -247,7 +248,7 @@ def _money(
         reading = read_run(raw, digits=digits_of(currency), conventions=conventions_of(currency))
     if reading is None:
         return None
-    negative = negative or trailing > end
+    negative = negative or (trailing > end and text[end] in _MINUS)
     return Money(
         min(head, start), max(tail, end), reading.value, currency, marked, negative,
         min(confidence, reading.confidence), dr_cr,

@@ -176,3 +176,30 @@ def test_users_and_local_mailboxes(client: TestClient, mail_dir: Path) -> None:
         "active",
         "me@example.com",
     )
+
+
+def test_amounts_are_written_at_their_currencys_precision(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """The ledger keeps four decimals for every currency; the API writes each currency's own
+    (JPY none, KWD three, USD two), and an amount finer than its currency is not rounded."""
+    user_id = new_user(client)
+    written = {
+        "msg-jpy": ("1280", "JPY", "1280"),
+        "msg-kwd": ("12.5", "KWD", "12.500"),
+        "msg-usd": ("9.17", "USD", "9.17"),
+        "msg-fine": ("0.1234", "USD", "0.1234"),
+    }
+    rows = [
+        LedgerRow(message, parsed_transaction(amount=amount, currency=currency))
+        for message, (amount, currency, _) in written.items()
+    ]
+    with sessions() as session:
+        insert_transactions(session, user_id=uuid.UUID(user_id), mailbox_id=None, rows=rows)
+        session.commit()
+    items = client.get(f"/api/v1/transactions/{user_id}", params={"limit": 10}).json()["items"]
+    got = {item["message_id"]: (item["amount"], item["balance_after"]) for item in items}
+    balances = {"JPY": "1000", "KWD": "1000.000", "USD": "1000.00"}
+    assert got == {
+        message: (shown, balances[currency]) for message, (_, currency, shown) in written.items()
+    }

@@ -19,6 +19,7 @@ from fincoach.demo import DemoMailbox, write_eml_dir, write_truth
 from fincoach.mail.local import LocalMailSource
 from fincoach.migrations import runner
 from fincoach.models import EmailSyncJob, JobKind, MailProvider
+from fincoach.parsing.currencies import digits_of
 from fincoach.sync import service
 from fincoach.sync.runner import run_job
 from fincoach.transactions.repository import count_for_user
@@ -158,7 +159,10 @@ def _print_summary(
     for column in ("merchant", "currency", "payments", "spent"):
         merchants.add_column(column, justify="right" if column in ("payments", "spent") else "left")
     for merchant, currency, count, spent in summary.top_merchants:
-        merchants.add_row(merchant, currency, str(count), f"{spent:,.2f}")
+        places = digits_of(currency)
+        merchants.add_row(
+            merchant, currency, str(count), f"{spent:,.{2 if places is None else places}f}"
+        )
     console.print(merchants)
 
 

@@ -14,7 +14,7 @@ from fincoach.parsing.money import format_amount
 
 def transaction_json(t: ParsedTransaction) -> dict[str, Any]:
     return {
-        "amount": format_amount(t.amount),
+        "amount": format_amount(t.amount, t.currency),
         "currency": t.currency,
         "direction": t.direction.value,
         "merchant": t.merchant,
@@ -22,7 +22,7 @@ def transaction_json(t: ParsedTransaction) -> dict[str, Any]:
         "instrument": t.instrument.value,
         "occurred_at": t.occurred_at.isoformat(),
         "reference": t.reference,
-        "balance": format_amount(t.balance) if t.balance is not None else None,
+        "balance": format_amount(t.balance, t.currency) if t.balance is not None else None,
         "category": t.category,
     }
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 
-_RECEIPT = re.compile(
-    r"\b(?:receipt|order (?:confirmation|confirmed|total|number|#|summary)|your order|invoice|"
-    r"thank(?:s| you) for (?:your )?(?:order|purchase|shopping|riding)|order is confirmed|"
-    r"recibo|pedido|comprovante|your exchange)\b",
-    re.IGNORECASE,
-)
+from fincoach.parsing.language_data import evidence_words
+
+# the one receipt vocabulary, shared with the generic extractor's evidence
+_RECEIPT = evidence_words()["words"]["receipt"]
 _INTERMEDIARY = re.compile(
     r"\b(?:paypal|venmo|cash ?app|zelle|wise|revolut|payoneer|bank|banco|credomatic|upi|"
     r"a/c|acct|(?:into|in|to) your (?:account|a/c)|account ending)\b",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -11,83 +10,38 @@ from fincoach.parsing.brands import brand, is_receipt, sender_brand
 from fincoach.parsing.categories import categorize
 from fincoach.parsing.dates import CLOCK_SKEW, EARLIEST, find_datetime
 from fincoach.parsing.edge import admit
-from fincoach.parsing.fields import find_account, find_merchant, find_reference
-from fincoach.parsing.lexicon import lexicon
+from fincoach.parsing.lexicon import lexicon_for
 from fincoach.parsing.merchants import normalize_merchant
 from fincoach.parsing.mime import DecodedMessage, decode_message
-from fincoach.parsing.money import currency_of, dollar_for_sender, find_money, parse_number
-from fincoach.parsing.rules import Pattern, Rule, rules_for
+from fincoach.parsing.money import dollar_for_sender, find_money
+from fincoach.parsing.rules import Rule, extract_with_rules, rules_for
 from fincoach.parsing.text import body_text, normalize
-from fincoach.parsing.types import Direction, ParsedTransaction, ParseResult
+from fincoach.parsing.types import ParsedTransaction, ParseResult
 
 # When neither the text, the Date header nor the caller gives a time: a fixed, obviously
 # artificial instant keeps parsing pure and deterministic. The sync never lets it reach the
 # ledger: it passes the provider's receive time, or its own fetch time (sync/service.py).
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
-_DIRECTION_WORDS = re.compile(r"credit|cr\b|received|deposit|refund|abono", re.IGNORECASE)
-
-
-def _from_rule(rule: Rule, pattern: Pattern, m: re.Match[str], text: str) -> generic.Found | None:
-    groups = {k: v for k, v in m.groupdict().items() if v}
-    currency = None
-    if "currency" in groups:
-        currency = currency_of(groups["currency"].strip(), text, rule.dollar_currency)
-    amount = parse_number(groups.get("amount", ""), currency)
-    if amount is None or amount <= 0:
-        return None
-    if pattern.direction is not None:
-        direction = pattern.direction
-    elif "direction" in groups:
-        word = groups["direction"]
-        direction = Direction.CREDIT if _DIRECTION_WORDS.match(word) else Direction.DEBIT
-    else:
-        direction = Direction.DEBIT
-        verbs = lexicon().verbs(lexicon().blank(text[max(0, m.start() - 100) : m.end()]))
-        if verbs:
-            direction = verbs[0].direction
-    if currency is None:
-        marked = [x for x in find_money(m.group(0), dollar_hint=rule.dollar_currency) if x.marked]
-        currency = marked[0].currency if marked else None
-    if "balance" in groups:
-        balance = parse_number(groups["balance"], currency)
-    else:
-        moneys = find_money(text, dollar_hint=rule.dollar_currency)
-        chosen = next((x for x in moneys if x.start <= m.start("amount") < x.end), None)
-        balance = generic.find_balance(lexicon(), text, moneys, chosen) if chosen else None
-    region = text[max(0, m.start() - 200) : m.end() + 300]
-    merchant = groups.get("merchant")
-    return generic.Found(
-        amount=amount,
-        currency=currency,
-        direction=direction,
-        merchant=(
-            merchant.strip(" .,;:-_")
-            if merchant
-            else find_merchant(text, direction, m.start("amount"))
-        ),
-        account=(groups.get("account") or "")[-4:] or find_account(region),
-        reference=groups.get("reference") or find_reference(region),
-        balance=balance,
-        instrument=pattern.instrument or generic.instrument_of(region),
-        anchor=m.start("amount"),
-        confidence=0.95,
-    )
 
 
 def _extract(
     text: str, matched: tuple[Rule, ...], sender_address: str | None
 ) -> tuple[list[generic.Found], str]:
-    if matched and not lexicon().hard.search(text[:3000]):
-        for rule in matched:
-            for pattern in rule.patterns:
-                m = pattern.regex.search(text)
-                if m is not None:
-                    found = _from_rule(rule, pattern, m, text)
-                    if found is not None:
-                        return [found], f"{rule.id}.{pattern.id}"
     hint = next((r.dollar_currency for r in matched if r.dollar_currency), None)
     hint = hint or dollar_for_sender(sender_address)
-    return generic.extract_all(text, dollar_hint=hint), "generic"
+    if not matched:
+        return generic.extract_all(text, dollar_hint=hint, sender_address=sender_address), "generic"
+    lex = lexicon_for(text)
+    # the one hard-negative screen: an OTP or a declined payment reports no transaction
+    if lex.rejects(text[:3000]):
+        return [], "generic"
+    by_rule = extract_with_rules(lex, text, matched)
+    if by_rule is not None:
+        return [by_rule[0]], by_rule[1]
+    found = generic.extract_all(
+        text, dollar_hint=hint, sender_address=sender_address, lex=lex, screened=True
+    )
+    return found, "generic"
 
 
 def _occurred_at(
@@ -110,8 +64,14 @@ def _occurred_at(
     latest = arrived or header
     stamp = header or arrived
     near = text[max(0, found.anchor - 200) : found.anchor + 300]
-    parsed = find_datetime(near, found.currency, not_after=latest) or find_datetime(
-        text[:3000], found.currency, not_after=latest
+    parsed = (
+        (
+            find_datetime(found.date_text, found.currency, not_after=latest)
+            if found.date_text
+            else None
+        )
+        or find_datetime(near, found.currency, not_after=latest)
+        or find_datetime(text[:3000], found.currency, not_after=latest)
     )
     if parsed is not None:
         when, has_time = parsed
@@ -189,7 +149,8 @@ def parse_detailed(raw: bytes, *, received_at: datetime | None = None) -> ParseR
         is_transaction=bool(transactions),
         transactions=transactions,
         rule=rule_id if transactions else None,
-        had_amount=bool(transactions) or bool(find_money(text[:3000])),
+        had_amount=bool(transactions)
+        or bool(find_money(text[:3000], sender_address=message.sender_address)),
     )
 
 

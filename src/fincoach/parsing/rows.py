@@ -49,6 +49,7 @@ _ASIDE = re.compile(
     r"\b(?:balance|bal|available|avl|limit|saldo|fee|fees|discount|savings|points)\b",
     re.IGNORECASE,
 )
+_BARE_DATE = re.compile(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}")
 _PRICE_ONLY = re.compile(r"^[\s\-−+(]*$")
 
 
@@ -66,6 +67,12 @@ def _label(text: str, money: Money) -> str:
     if _PRICE_ONLY.match(label) and line_start:
         prev_start = text.rfind("\n", 0, line_start - 1) + 1
         label = text[prev_start : line_start - 1]
+        # a table's cells, one per line: "12.03.2026" / "DROGERIE LINDNER" / "-12,90 EUR"
+        if prev_start and not _DATE_ROW.match(label):
+            date_start = text.rfind("\n", 0, prev_start - 1) + 1
+            date = text[date_start : prev_start - 1].strip()
+            if _BARE_DATE.fullmatch(date):
+                label = f"{date} {label.strip()}"
     return label.strip(" \t-−:|")
 
 
@@ -91,4 +98,22 @@ def find_rows(text: str, moneys: list[Money]) -> list[Row]:
         if keyword:
             credit = money.negative or _CREDIT_KEYWORD.match(keyword.group("kw"))
             rows.append(Row(money, Direction.CREDIT if credit else Direction.DEBIT, None))
-    return rows if MIN_ROWS <= len(rows) <= _MAX_ROWS else []
+    if not MIN_ROWS <= len(rows) <= _MAX_ROWS:
+        return []
+    return _signs_by_majority(rows)
+
+
+def _signs_by_majority(rows: list[Row]) -> list[Row]:
+    """A sign marks the rarer kind of movement. A card's activity prints refunds as "-$12.00"
+    among plain charges; a bank account's list prints its debits as "-12,90 EUR": when most
+    dated rows are negative, negative is money out and unsigned is money in."""
+    dated = [r for r in rows if r.descriptor is not None]
+    if sum(r.money.negative for r in dated) * 2 <= len(dated):
+        return rows
+    flipped = {
+        id(r): Row(
+            r.money, Direction.CREDIT if not r.money.negative else Direction.DEBIT, r.descriptor
+        )
+        for r in dated
+    }
+    return [flipped.get(id(r), r) for r in rows]

@@ -7,4 +7,5 @@ that had an amount but gave none (sync/reparse.py). Version 0 stands for "before
 recorded".
 """
 
-PARSER_VERSION = 1
+# 1: the English and Spanish/Portuguese extractor; 2: money and languages of the world (issue 11)
+PARSER_VERSION = 2

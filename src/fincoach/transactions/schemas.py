@@ -1,10 +1,13 @@
-"""What the ledger endpoints answer. Money is a Decimal, serialised as a string."""
+"""What the ledger endpoints answer. Money is a Decimal, serialised as a string written at its
+currency's precision (JPY "1280", KWD "12.500", USD "9.17"), never as a float."""
 
 import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+from fincoach.parsing.money import format_amount
 
 
 class TransactionOut(BaseModel):
@@ -25,6 +28,11 @@ class TransactionOut(BaseModel):
     account_hint: str | None
     reference: str | None
     balance_after: Decimal | None
+
+    @field_serializer("amount", "balance_after")
+    def _at_currency_precision(self, value: Decimal | None) -> str | None:
+        # the ledger stores four decimals for every currency; people read their currency's own
+        return None if value is None else format_amount(value, self.currency)
 
 
 class TransactionPage(BaseModel):

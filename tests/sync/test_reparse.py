@@ -2,7 +2,7 @@
 messages an older parser judged, and the ledger equals a fresh sync's.
 
 A Gmail mailbox (the official client against the project's emulator over real HTTP) is synced
-by parser version 1. The parser then "improves" (the version is bumped and what the sync's
+by the current parser version. The parser then "improves" (the version is bumped and what the sync's
 parser returns is changed: some transactions vanish, some change a field, some candidate
 messages now give one), `fincoach reparse --inline` runs, and the emulator's counters show one
 messages.get per recorded message and no listing. A second user connected to the same mailbox,
@@ -186,13 +186,14 @@ def _improved(original: Any) -> Any:
 def test_reparse_fetches_only_the_judged_messages_and_matches_a_fresh_sync(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert parser_version.PARSER_VERSION == 1
+    old = parser_version.PARSER_VERSION
+    new = old + 1
     first = _connect(world)
     _initial_sync(world, first)
     before = _ledger(world, first)
     candidates = _candidates(world, first)
-    assert before and {row[-1] for row in before} == {1}
-    assert candidates and {v for _, v in candidates} == {1}
+    assert before and {row[-1] for row in before} == {old}
+    assert candidates and {v for _, v in candidates} == {old}
     judged = {row[0] for row in before} | {m for m, _ in candidates}
     assert len(judged) < EMAILS  # ordinary mail without an amount is not recorded
     # The user's own category for one merchant: re-extraction must keep it.
@@ -205,10 +206,10 @@ def test_reparse_fetches_only_the_judged_messages_and_matches_a_fresh_sync(
         )
         session.commit()
 
-    monkeypatch.setattr(parser_version, "PARSER_VERSION", 2)
+    monkeypatch.setattr(parser_version, "PARSER_VERSION", new)
     monkeypatch.setattr(service, "parse_detailed", _improved(service.parse_detailed))
     with world.sessions() as session:
-        assert set(stale_message_ids(session, mailbox_id=first.id, version=2)) == judged
+        assert set(stale_message_ids(session, mailbox_id=first.id, version=new)) == judged
 
     world.admin("DELETE", "/counters")
     result = CliRunner().invoke(app, ["reparse", str(first.user_id), "--inline"])
@@ -233,7 +234,7 @@ def test_reparse_fetches_only_the_judged_messages_and_matches_a_fresh_sync(
     assert {r[:2] for r in before} - {r[:2] for r in after}
     assert any(str(r[10]).startswith("V2-") for r in after)
     assert any(r[5] == "NEWLY FOUND" for r in after)
-    assert {row[-1] for row in after} == {2}
+    assert {row[-1] for row in after} == {new}
     overridden = [r for r in after if r[6] == override.merchant_normalized]
     assert overridden and {r[12] for r in overridden} == {"health"}
 

@@ -174,18 +174,20 @@ def insert_isolating_refusals(
     """
     if not rows:
         return StoreOutcome(0)
-    try:
+
+    def insert(some: Sequence[LedgerRow]) -> int:
         with session.begin_nested():
-            return StoreOutcome(
-                insert_transactions(
-                    session,
-                    user_id=user_id,
-                    mailbox_id=mailbox_id,
-                    rows=rows,
-                    overrides=overrides,
-                    parser_version=parser_version,
-                )
+            return insert_transactions(
+                session,
+                user_id=user_id,
+                mailbox_id=mailbox_id,
+                rows=some,
+                overrides=overrides,
+                parser_version=parser_version,
             )
+
+    try:
+        return StoreOutcome(insert(rows))
     except _REFUSALS as exc:
         if not db_errors.is_data_refusal(exc):
             raise
@@ -196,15 +198,7 @@ def insert_isolating_refusals(
     refused: dict[str, str] = {}
     for message_id, message_rows in by_message.items():
         try:
-            with session.begin_nested():
-                inserted += insert_transactions(
-                    session,
-                    user_id=user_id,
-                    mailbox_id=mailbox_id,
-                    rows=message_rows,
-                    overrides=overrides,
-                    parser_version=parser_version,
-                )
+            inserted += insert(message_rows)
         except _REFUSALS as exc:
             if not db_errors.is_data_refusal(exc):
                 raise

@@ -27,8 +27,8 @@ from fincoach.mail.base import AuthorizationRevoked, QuotaWait, SourceUnavailabl
 from fincoach.mail.factory import open_source
 from fincoach.models import ACTIVE_STATUSES, EmailSyncJob, JobKind, Mailbox, MailboxStatus
 from fincoach.monitoring import metrics
-from fincoach.sync import reaper, service
-from fincoach.users.service import get_mailbox, get_user, mailboxes_of
+from fincoach.sync import check, reaper, service
+from fincoach.users.service import get_mailbox, get_user, mailboxes_of, mark_reauth_required
 from fincoach.worker import MAX_COUNTDOWN, after_commit, celery_app, runtime
 
 log = structlog.get_logger(__name__)
@@ -322,25 +322,78 @@ def reparse_user(self: Task, user_id: str) -> dict[str, Any]:
     **RETRY_TRANSIENT,
 )  # type: ignore[untyped-decorator]
 def fetch_mailbox_incremental(self: Task, mailbox_id: str) -> dict[str, Any]:
-    """Beat's unit of work: one incremental job for one mailbox, unless one is running."""
+    """Beat's unit of work: check one mailbox, and start a job only when it has new mail.
+
+    Nothing new records `last_checked_at` on the mailbox (sync/check.py) and writes no job.
+    A running job is left alone. Returns the job started (or found running), if any.
+    """
     direct = bool(self.request.called_directly)
-    with runtime().sessions() as session:
-        mailbox = session.get(Mailbox, uuid.UUID(mailbox_id))
-        # Removed (or disconnected) since Beat listed it: nothing to sync, nothing wrong.
-        if mailbox is None or mailbox.status is not MailboxStatus.ACTIVE:
-            return {"mailbox_id": mailbox_id, "job_id": None, "created": False}
-        try:
-            job = service.start_job(session, mailbox=mailbox, kind=JobKind.INCREMENTAL)
-        except service.ActiveJobExists as exc:
-            # The partial unique index, not a lock, is what keeps a second Beat from doubling.
-            return {"mailbox_id": mailbox_id, "job_id": str(exc.job.id), "created": False}
-        if not direct:
-            send_job(job)
-        session.commit()
-        job_id = str(job.id)
-    if direct:
-        process_batch(job_id)
-    return {"mailbox_id": mailbox_id, "job_id": job_id, "created": True}
+    settings = runtime().settings
+    while True:
+        with runtime().sessions() as session:
+            mailbox = session.get(Mailbox, uuid.UUID(mailbox_id))
+            # Removed (or disconnected) since Beat listed it: nothing to sync, nothing wrong.
+            if mailbox is None or mailbox.status is not MailboxStatus.ACTIVE:
+                return {"mailbox_id": mailbox_id, "job_id": None, "created": False}
+            try:
+                job = check.check_mailbox(
+                    session,
+                    mailbox=mailbox,
+                    source=open_source(mailbox, settings),
+                    fetch_days=settings.email_fetch_days,
+                )
+            except service.ActiveJobExists as exc:
+                # The partial unique index, not a lock, keeps a second Beat from doubling.
+                return {"mailbox_id": mailbox_id, "job_id": str(exc.job.id), "created": False}
+            except QuotaWait as exc:
+                session.rollback()
+                if direct:
+                    time.sleep(exc.retry_after)  # not in a worker: waiting blocks nobody
+                    continue
+                raise self.retry(
+                    countdown=min(exc.retry_after, MAX_COUNTDOWN), max_retries=None
+                ) from None
+            except AuthorizationRevoked as exc:
+                session.rollback()
+                mailbox = session.get_one(Mailbox, uuid.UUID(mailbox_id))
+                mark_reauth_required(session, mailbox=mailbox, reason=exc.message)
+                session.commit()
+                log.warning("sync.reauth_required", mailbox_id=mailbox_id)
+                return {"mailbox_id": mailbox_id, "job_id": None, "created": False}
+            except TRANSIENT:
+                raise  # retried with back-off (RETRY_TRANSIENT)
+            except Exception as exc:
+                # The check itself failed: a failed job says why, where the user looks.
+                job_id = _record_failed_check(session, mailbox_id, exc)
+                if not isinstance(exc, FincoachError):
+                    log.exception("sync.unexpected_error", mailbox_id=mailbox_id)
+                    raise
+                return {"mailbox_id": mailbox_id, "job_id": job_id, "created": True}
+            if job is None:
+                session.commit()
+                return {"mailbox_id": mailbox_id, "job_id": None, "created": False}
+            if not direct:
+                send_job(job, offset=0)  # listed already: its first task is the first batch
+            session.commit()
+            job_id = str(job.id)
+        if direct:
+            process_batch(job_id, 0)
+        return {"mailbox_id": mailbox_id, "job_id": job_id, "created": True}
+
+
+def _record_failed_check(session: Session, mailbox_id: str, exc: Exception) -> str | None:
+    session.rollback()
+    mailbox = session.get_one(Mailbox, uuid.UUID(mailbox_id))
+    try:
+        job = service.start_job(session, mailbox=mailbox, kind=JobKind.INCREMENTAL)
+    except service.ActiveJobExists:
+        return None  # a job started meanwhile: it will meet the same error and say so
+    kind = db_errors.describe(exc) if db_errors.is_database_error(exc) else type(exc).__name__
+    reason = exc.message if isinstance(exc, FincoachError) else f"unexpected error: {kind}"
+    service.fail(session, job=job, reason=reason)
+    session.commit()
+    metrics.JOBS_FINISHED.labels(status=job.status.value).inc()
+    return str(job.id)
 
 
 @celery_app.task(

@@ -335,6 +335,7 @@ def process_next_batch(
     job.checkpoint = checkpoint
     job.processed_emails += len(batch)
     job.parsed_transactions += len(rows)
+    job.new_transactions += stored.inserted
     job.failed_emails += len(failures)
     room = max(error_log_limit - len(job.error_log), 0)
     if failures and room:

@@ -381,7 +381,9 @@ def test_beat_fans_out_per_synced_mailbox_and_skips_running_jobs(
     }
     assert sent_for == {str(mailbox_ids[2])}
 
-    # Two Beats firing at once: the second finds the first's job, never makes a second.
+    # Two Beats firing at once over new mail: the second finds the first's job, never makes a
+    # second. (With nothing new neither writes a job: tests/worker/test_beat_check.py.)
+    write_mail(recent_mailbox(seed=212, count=3), tmp_path / "box2")
     first = run_as_worker(tasks.fetch_mailbox_incremental, str(mailbox_ids[2]))
     second = run_as_worker(tasks.fetch_mailbox_incremental, str(mailbox_ids[2]))
     assert first["created"] and not second["created"]

@@ -67,11 +67,14 @@ def demo(
         TextColumn("[bold]Syncing demo mailbox"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[found]} transactions, {task.fields[failed]} failed"),
+        TextColumn(
+            "{task.fields[found]} transactions ({task.fields[new]} new), "
+            "{task.fields[failed]} failed"
+        ),
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("sync", total=None, found=0, failed=0)
+        task = progress.add_task("sync", total=None, found=0, new=0, failed=0)
 
         def show(job: EmailSyncJob) -> None:
             progress.update(
@@ -79,6 +82,7 @@ def demo(
                 total=job.total_emails or None,
                 completed=job.processed_emails,
                 found=job.parsed_transactions,
+                new=job.new_transactions,
                 failed=job.failed_emails,
             )
 

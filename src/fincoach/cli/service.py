@@ -159,12 +159,15 @@ def _show_progress(console: Console, job_ids: list[uuid.UUID]) -> None:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[found]} transactions, {task.fields[failed]} failed"),
+        TextColumn(
+            "{task.fields[found]} transactions ({task.fields[new]} new), "
+            "{task.fields[failed]} failed"
+        ),
         TimeElapsedColumn(),
         console=console,
     ) as progress:
         bars = {
-            job_id: progress.add_task(str(job_id)[:8], total=None, found=0, failed=0)
+            job_id: progress.add_task(str(job_id)[:8], total=None, found=0, new=0, failed=0)
             for job_id in job_ids
         }
         while True:
@@ -176,6 +179,7 @@ def _show_progress(console: Console, job_ids: list[uuid.UUID]) -> None:
                     total=job.total_emails or None,
                     completed=job.processed_emails,
                     found=job.parsed_transactions,
+                    new=job.new_transactions,
                     failed=job.failed_emails,
                     description=f"{str(job.id)[:8]} {job.status.value}",
                 )
@@ -189,6 +193,7 @@ def _print_outcome(console: Console, jobs: list[EmailSyncJob]) -> None:
     for job in jobs:
         line = (
             f"job {job.id}: {job.status.value}, {job.processed_emails}/{job.total_emails} "
-            f"emails, {job.parsed_transactions} transactions, {job.failed_emails} failed"
+            f"emails, {job.parsed_transactions} transactions ({job.new_transactions} new), "
+            f"{job.failed_emails} failed"
         )
         console.print(line + (f" ({job.error_message})" if job.error_message else ""))

@@ -169,7 +169,8 @@ FinCoach is running.
   user id:        {user_id}
   token:          {token}
   first sync:     {job["status"]}: {job["processed_emails"]}/{job["total_emails"]} emails, \
-{job["parsed_transactions"]} transactions, {job["failed_emails"]} failed
+{job["parsed_transactions"]} transactions ({job["new_transactions"]} new), \
+{job["failed_emails"]} failed
   logs:           {logs}/ (JSON lines)
 
 Try:

@@ -49,6 +49,9 @@ class Mailbox(IdMixin, CreatedAtMixin, Base):
     # Gmail historyId, or IMAP "UIDVALIDITY:UID", or a local source's newest date.
     sync_cursor: Mapped[str | None] = mapped_column(String(255), default=None)
     last_email_fetch_time: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When Beat last asked the provider for new mail, whether or not it found any: a check
+    # that finds nothing writes this instead of an empty job (sync/check.py).
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     status: Mapped[MailboxStatus] = mapped_column(
         Enum(
             MailboxStatus,

@@ -68,7 +68,10 @@ class EmailSyncJob(IdMixin, CreatedAtMixin, Base):
     )
     total_emails: Mapped[int] = mapped_column(Integer, default=0)
     processed_emails: Mapped[int] = mapped_column(Integer, default=0)
+    # Every transaction parsed, including ones already stored by an earlier job (a re-sync).
     parsed_transactions: Mapped[int] = mapped_column(Integer, default=0)
+    # Of those, the rows this job actually added to the ledger.
+    new_transactions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_emails: Mapped[int] = mapped_column(Integer, default=0)
     progress_percentage: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), default=0.0)
     error_log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

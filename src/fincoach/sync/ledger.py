@@ -34,12 +34,12 @@ def store_batch(
     re-extraction only `judged` messages are replaced: one that could not be fetched keeps its
     rows until a later run. A sync stores around a message whose data the ledger refuses
     (`StoreOutcome.refused`); that message is not recorded as judged, so a later parser looks
-    at it again.
+    at it again. `StoreOutcome.inserted` counts the rows new to the ledger (in a
+    re-extraction, the rows it added).
     """
     overrides = category_overrides(session, job.user_id)
-    stored = StoreOutcome(0)
     if job.kind is JobKind.REPARSE:
-        reextraction.replace_transactions(
+        replaced = reextraction.replace_transactions(
             session,
             user_id=job.user_id,
             mailbox_id=job.mailbox_id,
@@ -48,6 +48,7 @@ def store_batch(
             overrides=overrides,
             version=version,
         )
+        stored = StoreOutcome(replaced.added)
     else:
         stored = insert_isolating_refusals(
             session,

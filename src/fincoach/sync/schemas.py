@@ -46,7 +46,8 @@ class JobOut(BaseModel):
     progress: float
     total_emails: int
     processed_emails: int
-    parsed_transactions: int
+    parsed_transactions: int  # every transaction parsed, stored before or not
+    new_transactions: int  # of those, the ones this job added to the ledger
     failed_emails: int
     error_message: str | None
     created_at: datetime
@@ -66,6 +67,7 @@ class JobOut(BaseModel):
             total_emails=job.total_emails,
             processed_emails=job.processed_emails,
             parsed_transactions=job.parsed_transactions,
+            new_transactions=job.new_transactions,
             failed_emails=job.failed_emails,
             error_message=job.error_message,
             created_at=job.created_at,

@@ -170,47 +170,90 @@ def start_job(
     return job
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a job will read: message ids (no duplicates), the cursor to store, when listed."""
+
+    ids: list[str]
+    cursor: str | None
+    listed_at: datetime
+
+
+def list_mail(
+    session: Session,
+    *,
+    kind: JobKind,
+    months: int | None,
+    mailbox: Mailbox,
+    source: MailSource,
+    fetch_days: int,
+) -> Listing:
+    """List what a job of `kind` over `mailbox` would read; writes nothing.
+
+    Raises what the source raises (AuthorizationRevoked, QuotaWait, SourceUnavailable).
+    """
+    now = utc_now()
+    if kind is JobKind.REPARSE:
+        # Only what an older parser judged, from the ledger: never a listing of the mailbox.
+        stale = reextraction.stale_message_ids(
+            session, mailbox_id=mailbox.id, version=parser.PARSER_VERSION
+        )
+        return Listing(list(stale), None, now)
+    cursor = source.current_cursor()
+    ids = _list_ids(
+        kind=kind, months=months, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days
+    )
+    return Listing(list(dict.fromkeys(ids)), cursor, now)
+
+
+def record_listing(
+    session: Session, *, job: EmailSyncJob, listing: Listing, source: MailSource
+) -> None:
+    """Give `job` its checkpoint (the listed ids, offset 0) and mark it processing; flushes."""
+    checkpoint: dict[str, Any] = {
+        "ids": listing.ids,
+        "done": 0,
+        "cursor": listing.cursor,
+        "listed_at": listing.listed_at.isoformat(),
+    }
+    _save_quota(source, checkpoint)
+    job.checkpoint = checkpoint
+    job.total_emails = len(listing.ids)
+    job.status = JobStatus.PROCESSING
+    job.started_at = job.started_at or listing.listed_at
+    job.heartbeat_at = listing.listed_at
+    session.flush()
+
+
 def prepare(
     session: Session, *, job: EmailSyncJob, mailbox: Mailbox, source: MailSource, fetch_days: int
 ) -> None:
     """List the job's messages into its checkpoint; a job that already has one keeps it."""
     if job.checkpoint is not None:
         return
-    now = utc_now()
-    if job.kind is JobKind.REPARSE:
-        # Only what an older parser judged, from the ledger: never a listing of the mailbox.
-        cursor = None
-        ids = reextraction.stale_message_ids(
-            session, mailbox_id=mailbox.id, version=parser.PARSER_VERSION
-        )
-    else:
-        cursor = source.current_cursor()
-        ids = list(
-            dict.fromkeys(
-                _list_ids(job=job, mailbox=mailbox, source=source, now=now, fetch_days=fetch_days)
-            )
-        )
-    checkpoint: dict[str, Any] = {
-        "ids": ids,
-        "done": 0,
-        "cursor": cursor,
-        "listed_at": now.isoformat(),
-    }
-    _save_quota(source, checkpoint)
-    job.checkpoint = checkpoint
-    job.total_emails = len(ids)
-    job.status = JobStatus.PROCESSING
-    job.started_at = job.started_at or now
-    job.heartbeat_at = now
-    session.flush()
+    listing = list_mail(
+        session,
+        kind=job.kind,
+        months=job.months,
+        mailbox=mailbox,
+        source=source,
+        fetch_days=fetch_days,
+    )
+    record_listing(session, job=job, listing=listing, source=source)
 
 
 def _list_ids(
-    *, job: EmailSyncJob, mailbox: Mailbox, source: MailSource, now: datetime, fetch_days: int
+    *,
+    kind: JobKind,
+    months: int | None,
+    mailbox: Mailbox,
+    source: MailSource,
+    now: datetime,
+    fetch_days: int,
 ) -> list[str]:
-    if job.kind is JobKind.INITIAL or mailbox.sync_cursor is None:
-        if job.kind is JobKind.INITIAL:
-            window = initial_window(now=now, months=job.months or 6, fetch_days=fetch_days)
+    if kind is JobKind.INITIAL or mailbox.sync_cursor is None:
+        if kind is JobKind.INITIAL:
+            window = initial_window(now=now, months=months or 6, fetch_days=fetch_days)
         else:
             window = fallback_window(
                 now=now, last_fetch=mailbox.last_email_fetch_time, fetch_days=fetch_days
@@ -292,6 +335,7 @@ def process_next_batch(
     job.checkpoint = checkpoint
     job.processed_emails += len(batch)
     job.parsed_transactions += len(rows)
+    job.new_transactions += stored.inserted
     job.failed_emails += len(failures)
     room = max(error_log_limit - len(job.error_log), 0)
     if failures and room:

@@ -36,6 +36,7 @@ class MailboxOut(BaseModel):
     status: str
     status_reason: str | None
     last_email_fetch_time: datetime | None
+    last_checked_at: datetime | None  # Beat's last check, including those that found nothing
     created_at: datetime
 
     @classmethod
@@ -48,6 +49,7 @@ class MailboxOut(BaseModel):
             status=mailbox.status.value,
             status_reason=mailbox.status_reason,
             last_email_fetch_time=mailbox.last_email_fetch_time,
+            last_checked_at=mailbox.last_checked_at,
             created_at=mailbox.created_at,
         )
 

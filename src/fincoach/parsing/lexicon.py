@@ -80,7 +80,7 @@ class Lexicon:
         for script in self.directions:
             for m in script.pattern.finditer(folded):
                 index, end = int((m.lastgroup or "d0")[1:]), m.end()
-                if script.word_lists and any(index == i for i, _ in script.word_lists):
+                if index in script.listed:
                     for i, alone in script.word_lists:
                         longer = alone.match(folded, m.start())
                         if longer is not None and longer.end() > end:
@@ -177,6 +177,7 @@ class DirectionPatterns:
     pattern: re.Pattern[str]
     meta: tuple[tuple[Direction, bool], ...]
     word_lists: tuple[tuple[int, re.Pattern[str]], ...]  # (group index, the list alone)
+    listed: frozenset[int]  # the group indexes of `word_lists`
 
 
 _WORD_LISTS = (
@@ -216,6 +217,7 @@ def _directions(files: list[LanguageFile]) -> tuple[DirectionPatterns, ...]:
                 pattern=_compile_folded(_direction_alternation([e.pattern for e in ordered])),
                 meta=tuple((e.direction, e.strong) for e in ordered),
                 word_lists=tuple((i, _compile_folded(ordered[i].pattern)) for i in listed),
+                listed=frozenset(listed),
             )
         )
     return tuple(compiled)

@@ -99,7 +99,19 @@ def _codec(name: str) -> str:
 
 
 def _charset(part: Message) -> str:
+    content_type = part.get("Content-Type")
+    if isinstance(content_type, str):
+        return _charset_of(content_type)
     return _codec(part.get_content_charset() or "utf-8")
+
+
+@lru_cache(maxsize=256)
+def _charset_of(content_type: str) -> str:
+    """The codec a Content-Type value names: the stdlib's parameter parsing (RFC 2231 and all)
+    runs once per distinct value, not once per part (most mail repeats a few values)."""
+    probe = Message()
+    probe["Content-Type"] = content_type
+    return _codec(probe.get_content_charset() or "utf-8")
 
 
 def _decode_part(part: Message) -> str:

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from fincoach.parsing.currencies import MARKERS, NAMES, conventions_of, digits_of
 from fincoach.parsing.evidence import Evidence, country_of_sender
@@ -93,6 +94,26 @@ def find_money(
     `dollar_currency`); `hints`: the same per marker ({"RS": "BRL"}); `sender_address`: its
     country domain is evidence for ambiguous signs. Never raises on any text.
     """
+    if hints is not None:
+        return _find_money(text, dollar_hint, sender_address, hints)
+    return list(_find_money_once(text, dollar_hint, sender_address))
+
+
+# The pipeline asks again whether a message with no transaction names an amount at all; for
+# most messages that is the same question (same text, hint and sender) extraction asked.
+@lru_cache(maxsize=8)
+def _find_money_once(
+    text: str, dollar_hint: str | None, sender_address: str | None
+) -> tuple[Money, ...]:
+    return tuple(_find_money(text, dollar_hint, sender_address, None))
+
+
+def _find_money(
+    text: str,
+    dollar_hint: str | None,
+    sender_address: str | None,
+    hints: dict[str, str] | None,
+) -> list[Money]:
     if not _DIGIT.search(text):
         return []
     runs = list(RUN.finditer(text))

@@ -195,7 +195,12 @@ def test_amounts_are_written_at_their_currencys_precision(
         for message, (amount, currency, _) in written.items()
     ]
     with sessions() as session:
-        insert_transactions(session, user_id=uuid.UUID(user_id), mailbox_id=None, rows=rows)
+        insert_transactions(
+            session,
+            user_id=uuid.UUID(user_id),
+            mailbox_id=ledger_mailbox(session, user_id),
+            rows=rows,
+        )
         session.commit()
     items = client.get(f"/api/v1/transactions/{user_id}", params={"limit": 10}).json()["items"]
     got = {item["message_id"]: (item["amount"], item["balance_after"]) for item in items}
